@@ -1,0 +1,132 @@
+import { z } from 'zod'
+import {
+  describeIssues,
+  gatewayConfigSchema,
+  type GatewayConfig,
+  type GatewayConfigInput,
+} from './core/gateway-config.ts'
+
+// Env and the gateway config file, validated once at the entry; everything inward gets types.
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Node: a path to the config file (or inline JSON). Workers: the JSON itself. */
+  SWITCHYARD_CONFIG: z.string().optional(),
+  /** Comma-separated gateway keys, for the embedded default config. */
+  SWITCHYARD_API_KEYS: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  // An empty variable means "not set", as it does for most tools.
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''),
+  )
+  const parsed = envSchema.safeParse(present)
+  if (!parsed.success)
+    throw new ConfigError(`Invalid environment:\n${describeIssues(parsed.error)}`)
+  return parsed.data
+}
+
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+
+/**
+ * Replaces `${NAME}` (or `${NAME:-default}`) in every string of a parsed config with the
+ * environment's value, so secrets stay out of files. Unset names become '' and are reported.
+ */
+export function interpolate(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  missing: Set<string>,
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(REF, (_, name: string, fallback: string | undefined) => {
+      const v = env[name]
+      if (v !== undefined && v !== '') return v
+      if (fallback !== undefined) return fallback
+      missing.add(name)
+      return ''
+    })
+  }
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, env, missing))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing)]),
+    )
+  }
+  return value
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig
+  /** Environment variables the config referred to that were not set. */
+  missing: string[]
+}
+
+/** Parses and validates a config document; throws ConfigError naming each bad field. */
+export function parseGatewayConfig(
+  input: string | GatewayConfigInput,
+  env: Record<string, string | undefined>,
+  source: string,
+): LoadedConfig {
+  let doc: unknown = input
+  if (typeof input === 'string') {
+    try {
+      doc = JSON.parse(input)
+    } catch (err) {
+      throw new ConfigError(
+        `Invalid gateway config (${source}): not valid JSON: ${(err as Error).message}`,
+      )
+    }
+  }
+  const missing = new Set<string>()
+  const parsed = gatewayConfigSchema.safeParse(interpolate(doc, env, missing))
+  if (!parsed.success) {
+    const unset = missing.size ? `\n(unset environment variables: ${[...missing].join(', ')})` : ''
+    throw new ConfigError(
+      `Invalid gateway config (${source}):\n${describeIssues(parsed.error)}${unset}`,
+    )
+  }
+  return { config: parsed.data, missing: [...missing] }
+}
+
+/**
+ * The embedded default, for a gateway started with no config file: providers from the usual
+ * environment variables, keys from SWITCHYARD_API_KEYS, and any model name passed through.
+ */
+export function defaultGatewayConfig(env: Env): GatewayConfigInput {
+  const providers: NonNullable<GatewayConfigInput['providers']> = {}
+  if (env.OPENAI_API_KEY !== undefined || env.OPENAI_BASE_URL !== undefined) {
+    providers['openai'] = {
+      type: 'openai',
+      apiKey: env.OPENAI_API_KEY,
+      baseUrl: env.OPENAI_BASE_URL,
+    }
+  }
+  const models: NonNullable<GatewayConfigInput['models']> = {}
+  if (providers['openai']) models['*'] = { targets: [{ provider: 'openai' }] }
+  const keys = (env.SWITCHYARD_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((key, i) => ({ name: `env-${i + 1}`, key }))
+  return { providers, models, keys }
+}
+
+export function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  )
+}

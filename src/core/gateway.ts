@@ -1,0 +1,99 @@
+import { PROVIDERS } from '../providers/registry.ts'
+import type { ProviderAdapter } from '../providers/types.ts'
+import type { GatewayConfig, ProviderConfig } from './gateway-config.ts'
+import { anyGlob, globMatcher, isGlob } from './glob.ts'
+import type { Hasher } from './ports.ts'
+
+export interface GatewayKey {
+  name: string
+  /** `sha256:<hex>` of the secret; the secret itself is never kept. */
+  hash: string
+  models: readonly string[]
+  mayUse(model: string): boolean
+  expiresAt: number | undefined
+  enabled: boolean
+}
+
+export interface ResolvedTarget {
+  providerId: string
+  provider: ProviderConfig
+  adapter: ProviderAdapter
+  /** The model name sent upstream. */
+  model: string
+}
+
+/** The config compiled once for the hot path: keys by hash, routes resolved without scanning. */
+export interface Gateway {
+  readonly config: GatewayConfig
+  /** When this view was built, in ms (the `created` of /v1/models entries). */
+  readonly loadedAt: number
+  keyByHash(hash: string): GatewayKey | undefined
+  /** The ordered targets for a requested model, or undefined when no route matches. */
+  resolve(model: string): ResolvedTarget[] | undefined
+  /** Listable model names (routes without globs) this key may use. */
+  modelsFor(key: GatewayKey): string[]
+}
+
+export async function hashSecret(hasher: Hasher, secret: string): Promise<string> {
+  return `sha256:${await hasher.sha256Hex(secret)}`
+}
+
+export async function compileGateway(
+  config: GatewayConfig,
+  hasher: Hasher,
+  loadedAt: number,
+): Promise<Gateway> {
+  const keys = new Map<string, GatewayKey>()
+  for (const k of config.keys) {
+    const hash = k.hash ?? (await hashSecret(hasher, k.key as string))
+    keys.set(hash, {
+      name: k.name,
+      hash,
+      models: k.models,
+      mayUse: anyGlob(k.models),
+      expiresAt: k.expiresAt === undefined ? undefined : Date.parse(k.expiresAt),
+      enabled: k.enabled,
+    })
+  }
+
+  const target = (providerId: string, model: string): ResolvedTarget => {
+    const provider = config.providers[providerId] as ProviderConfig
+    return { providerId, provider, adapter: PROVIDERS[provider.type], model }
+  }
+
+  const exact = new Map<string, ResolvedTarget[]>()
+  const globs: {
+    match: (m: string) => boolean
+    targets: GatewayConfig['models'][string]['targets']
+  }[] = []
+  for (const [name, route] of Object.entries(config.models)) {
+    if (isGlob(name)) globs.push({ match: globMatcher(name), targets: route.targets })
+    else
+      exact.set(
+        name,
+        route.targets.map((t) => target(t.provider, t.model ?? name)),
+      )
+  }
+  const listable = [...exact.keys()]
+
+  return {
+    config,
+    loadedAt,
+    keyByHash: (hash) => keys.get(hash),
+    resolve(model) {
+      const hit = exact.get(model)
+      if (hit) return hit
+      // `provider/model` reaches any configured provider directly, OpenRouter-style.
+      const slash = model.indexOf('/')
+      if (slash > 0) {
+        const providerId = model.slice(0, slash)
+        if (providerId in config.providers) return [target(providerId, model.slice(slash + 1))]
+      }
+      for (const g of globs) {
+        if (g.match(model)) return g.targets.map((t) => target(t.provider, t.model ?? model))
+      }
+      return undefined
+    },
+    modelsFor: (key) => listable.filter((m) => key.mayUse(m)),
+  }
+}

@@ -1,0 +1,194 @@
+import type { Operation, Usage } from '../providers/types.ts'
+import { networkFailure, readJsonBody, statusFailure, type Failure } from './attempt.ts'
+import { routeForKey } from './auth.ts'
+import { GatewayError } from './errors.ts'
+import type { Gateway, GatewayKey, ResolvedTarget } from './gateway.ts'
+import type { Clock, Logger, Random, UpstreamHttp, UsageEvent, UsageSink } from './ports.ts'
+import { backoffMs, retryAfterMs } from './retry.ts'
+import { openStream, relay } from './stream.ts'
+
+export interface PipelineDeps {
+  upstream: UpstreamHttp
+  clock: Clock
+  random: Random
+  usage: UsageSink
+  logger: Logger
+}
+
+export interface ProxyInput {
+  op: Operation
+  /** The validated client body (OpenAI shape) and its original text. */
+  body: Record<string, unknown>
+  raw: string
+  model: string
+  stream: boolean
+  key: GatewayKey
+  requestId: string
+  /** Keeps background work (usage records) alive past the response, e.g. waitUntil. */
+  defer(work: Promise<unknown>): void
+}
+
+export type ProxyOutcome =
+  | { kind: 'json'; status: number; body: string; headers: Record<string, string> }
+  | {
+      kind: 'stream'
+      headers: Record<string, string>
+      body: AsyncGenerator<string, void, undefined>
+      /** The client went away: stop reading the upstream now. */
+      cancel(): void
+    }
+  | { kind: 'error'; error: GatewayError }
+
+type AttemptResult =
+  { ok: true; outcome: Exclude<ProxyOutcome, { kind: 'error' }> } | { ok: false; failure: Failure }
+
+/** Route, translate, call with retries and fallback, normalise, and account for usage. */
+export async function proxy(
+  gw: Gateway,
+  deps: PipelineDeps,
+  input: ProxyInput,
+): Promise<ProxyOutcome> {
+  const { clock } = deps
+  const started = clock.now()
+  const route = routeForKey(gw, input.key, input.model)
+  if (!route.ok) return { kind: 'error', error: route.error }
+  const targets = route.targets.filter((t) => t.adapter.supports(input.op))
+  if (targets.length === 0) {
+    const msg = `The model '${input.model}' does not support ${input.op}.`
+    return { kind: 'error', error: new GatewayError('invalid_request', msg, { param: 'model' }) }
+  }
+
+  const { timeouts, retry } = gw.config
+  const deadline = started + timeouts.totalMs
+  let attempts = 0
+  let last: Failure | undefined
+  let lastTarget: ResolvedTarget | undefined
+
+  const record = (
+    target: ResolvedTarget | undefined,
+    status: number,
+    usage?: Usage,
+    errorCode?: string,
+    firstByteMs?: number,
+  ): void => {
+    const event: UsageEvent = {
+      requestId: input.requestId,
+      at: started,
+      key: input.key.name,
+      operation: input.op,
+      model: input.model,
+      provider: target?.providerId,
+      targetModel: target?.model,
+      status,
+      errorCode,
+      stream: input.stream,
+      attempts,
+      promptTokens: usage?.promptTokens,
+      completionTokens: usage?.completionTokens,
+      totalTokens: usage?.totalTokens,
+      latencyMs: clock.now() - started,
+      firstByteMs,
+    }
+    try {
+      const pending = deps.usage.record(event)
+      if (pending)
+        input.defer(
+          pending.catch((err: unknown) =>
+            deps.logger.error('usage record failed', { err: String(err) }),
+          ),
+        )
+    } catch (err) {
+      deps.logger.error('usage record failed', { err: String(err) })
+    }
+  }
+
+  const attempt = async (target: ResolvedTarget, remainingMs: number): Promise<AttemptResult> => {
+    const built = target.adapter.buildRequest(
+      { op: input.op, body: input.body, raw: input.raw, model: target.model, stream: input.stream },
+      target.provider,
+    )
+    const cancel = input.stream ? new AbortController() : undefined
+    const result = await deps.upstream.request({
+      url: built.url,
+      method: 'POST',
+      headers: built.headers,
+      body: built.body,
+      timeoutMs: Math.min(target.provider.timeoutMs ?? timeouts.attemptMs, remainingMs),
+      idleTimeoutMs: input.stream
+        ? timeouts.streamIdleMs
+        : Math.min(timeouts.attemptMs, remainingMs),
+      signal: cancel?.signal,
+    })
+    if (!result.ok)
+      return { ok: false, failure: networkFailure(result.kind, result.message, target) }
+    const res = result.response
+    if (res.status < 200 || res.status >= 300) {
+      const text = await res.text().catch(() => '')
+      const after = retryAfterMs((name) => res.header(name), clock.now())
+      return {
+        ok: false,
+        failure: statusFailure(
+          res.status,
+          target.adapter.parseError(res.status, text),
+          target,
+          after,
+        ),
+      }
+    }
+    const headers = {
+      'x-switchyard-provider': target.providerId,
+      'x-switchyard-model': target.model,
+    }
+    if (!input.stream) {
+      const read = await readJsonBody(input.op, res, target)
+      if (!read.ok) return read
+      record(target, 200, read.success.usage)
+      return { ok: true, outcome: { kind: 'json', status: 200, body: read.success.body, headers } }
+    }
+    const opened = await openStream(
+      res,
+      target.adapter.streamTranslator({ stripUsage: built.stripUsage }),
+      target,
+    )
+    if (!opened.ok) return opened
+    const firstByteMs = clock.now() - started
+    const body = relay(opened.stream, target, (end) =>
+      record(target, 200, end.usage, end.errorCode, firstByteMs),
+    )
+    return { ok: true, outcome: { kind: 'stream', headers, body, cancel: () => cancel?.abort() } }
+  }
+
+  targets: for (const target of targets) {
+    for (let n = 0; ; n++) {
+      const remaining = deadline - clock.now()
+      if (remaining <= 0) break targets
+      attempts++
+      lastTarget = target
+      const result = await attempt(target, remaining)
+      if (result.ok) return result.outcome
+      last = result.failure
+      deps.logger.warn('upstream attempt failed', {
+        requestId: input.requestId,
+        provider: target.providerId,
+        model: target.model,
+        attempt: n + 1,
+        code: last.error.code,
+        status: last.error.status,
+      })
+      if (!last.fallback) break targets
+      if (!last.retryable || n >= retry.maxRetries) break
+      const wait = last.retryAfterMs ?? backoffMs(n, retry, deps.random)
+      if (wait > retry.maxRetryAfterMs || clock.now() + wait >= deadline) break
+      await clock.sleep(wait)
+    }
+  }
+
+  const error =
+    last?.error ??
+    new GatewayError(
+      'upstream_timeout',
+      `No upstream answered for '${input.model}' within ${timeouts.totalMs} ms.`,
+    )
+  record(lastTarget, error.status, undefined, error.code)
+  return { kind: 'error', error }
+}

@@ -1,0 +1,53 @@
+import { Hono } from 'hono'
+import { requestId } from 'hono/request-id'
+import type { Gateway, GatewayKey } from '../core/gateway.ts'
+import type { PipelineDeps } from '../core/pipeline.ts'
+import type { Hasher } from '../core/ports.ts'
+import { notFound, onError } from './errors.ts'
+import { gatewayAuth } from './middleware/auth.ts'
+import { limitBody } from './middleware/body-limit.ts'
+import { openAIRoutes } from './routes/openai.ts'
+
+export interface AppDeps extends PipelineDeps {
+  /** The current compiled config; a function so a reload swaps it without a new app. */
+  gateway: () => Gateway
+  hasher: Hasher
+}
+
+export interface AppEnv {
+  Variables: { requestId: string; key: GatewayKey }
+}
+
+/** The whole HTTP surface, written against app.fetch only: the entries pick the runtime. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.onError(onError(deps.logger))
+  app.notFound(notFound)
+  app.use(requestId({ generator: () => deps.random.id() }))
+
+  app.get('/health/live', (c) => c.json({ status: 'ok' }))
+  app.get('/health/ready', (c) => {
+    const gw = deps.gateway()
+    const providers = Object.keys(gw.config.providers).length
+    const keys = gw.config.keys.length
+    const reason =
+      providers === 0
+        ? 'no providers are configured'
+        : keys === 0
+          ? 'no gateway keys are configured'
+          : undefined
+    const body = {
+      status: reason ? 'not_ready' : 'ready',
+      providers,
+      models: Object.keys(gw.config.models).length,
+      keys,
+      reason,
+    }
+    return c.json(body, reason ? 503 : 200)
+  })
+
+  app.use('/v1/*', limitBody(deps.gateway().config.maxBodyBytes))
+  app.use('/v1/*', gatewayAuth({ gateway: deps.gateway, hasher: deps.hasher, clock: deps.clock }))
+  app.route('/v1', openAIRoutes(deps))
+  return app
+}

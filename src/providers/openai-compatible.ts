@@ -1,0 +1,154 @@
+import type { ProviderConfig } from '../core/gateway-config.ts'
+import type { SseEvent } from '../core/sse.ts'
+import type {
+  BuiltRequest,
+  Operation,
+  ProviderAdapter,
+  ProviderError,
+  StreamTranslator,
+  TranslateInput,
+  Usage,
+} from './types.ts'
+
+/** What distinguishes one OpenAI-compatible API from another: data, not code. */
+export interface OpenAICompatibleSpec {
+  type: string
+  /** Used when the provider config gives no baseUrl; absent means baseUrl is required. */
+  defaultBaseUrl?: string
+  /** Whether the upstream understands `stream_options.include_usage`. */
+  streamUsage: boolean
+  embeddings: boolean
+  /** Builds the URL for an operation; the default appends /chat/completions or /embeddings. */
+  url?: (base: string, op: Operation, model: string, provider: ProviderConfig) => string
+  /** Auth headers; the default is `Authorization: Bearer <apiKey>`. */
+  auth?: (apiKey: string) => Record<string, string>
+}
+
+const PATHS: Record<Operation, string> = { chat: '/chat/completions', embeddings: '/embeddings' }
+
+export function baseUrlOf(spec: OpenAICompatibleSpec, provider: ProviderConfig): string {
+  const base = provider.baseUrl ?? spec.defaultBaseUrl
+  if (base === undefined) throw new Error(`provider type ${spec.type} needs a baseUrl`)
+  return base.endsWith('/') ? base.slice(0, -1) : base
+}
+
+interface UsageWire {
+  prompt_tokens?: number
+  completion_tokens?: number
+  total_tokens?: number
+}
+
+export function usageFromOpenAI(u: UsageWire | null | undefined): Usage | undefined {
+  if (!u || typeof u !== 'object') return undefined
+  const promptTokens = u.prompt_tokens ?? 0
+  const completionTokens = u.completion_tokens ?? 0
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: u.total_tokens ?? promptTokens + completionTokens,
+  }
+}
+
+/** Reads the error bodies OpenAI-compatible servers send: OpenAI's envelope and its cousins. */
+export function parseOpenAIError(status: number, text: string): ProviderError {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return { message: text.trim().slice(0, 500) || `upstream returned HTTP ${status}` }
+  }
+  const root = (parsed ?? {}) as Record<string, unknown>
+  const err = root['error']
+  if (err && typeof err === 'object') {
+    const e = err as Record<string, unknown>
+    return {
+      message: typeof e['message'] === 'string' ? e['message'] : JSON.stringify(e),
+      type: typeof e['type'] === 'string' ? e['type'] : undefined,
+      code:
+        typeof e['code'] === 'string' ? e['code'] : e['code'] == null ? null : String(e['code']),
+      param: typeof e['param'] === 'string' ? e['param'] : null,
+    }
+  }
+  if (typeof err === 'string') return { message: err }
+  for (const field of ['message', 'detail']) {
+    const v = root[field]
+    if (typeof v === 'string') return { message: v }
+  }
+  return { message: text.slice(0, 500) }
+}
+
+// A usage object, as opposed to the `"usage":null` every chunk carries once usage is requested.
+const USAGE_OBJECT = /"usage"\s*:\s*\{/
+
+class OpenAIStream implements StreamTranslator {
+  done = false
+  usage: Usage | undefined = undefined
+  readonly #stripUsage: boolean
+
+  constructor(stripUsage: boolean) {
+    this.#stripUsage = stripUsage
+  }
+
+  event(ev: SseEvent, emit: (data: string) => void): void {
+    const data = ev.data
+    if (data === '[DONE]') {
+      this.done = true
+      emit(data)
+      return
+    }
+    // Parse only the chunk that carries usage; every other chunk passes through as it came.
+    if (USAGE_OBJECT.test(data)) {
+      try {
+        const chunk = JSON.parse(data) as { usage?: UsageWire; choices?: unknown[] }
+        this.usage = usageFromOpenAI(chunk.usage) ?? this.usage
+        if (this.#stripUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0) return
+      } catch {
+        // Not JSON: pass it on as it is; the client sees what the upstream sent.
+      }
+    }
+    emit(data)
+  }
+}
+
+export function openAICompatible(spec: OpenAICompatibleSpec): ProviderAdapter {
+  return {
+    type: spec.type,
+    supports: (op) => op === 'chat' || spec.embeddings,
+
+    buildRequest(input: TranslateInput, provider: ProviderConfig): BuiltRequest {
+      const base = baseUrlOf(spec, provider)
+      const url = spec.url
+        ? spec.url(base, input.op, input.model, provider)
+        : base + PATHS[input.op]
+      const headers: Record<string, string> = { 'content-type': 'application/json' }
+      if (provider.apiKey)
+        Object.assign(
+          headers,
+          spec.auth ? spec.auth(provider.apiKey) : { authorization: `Bearer ${provider.apiKey}` },
+        )
+      if (provider.headers) Object.assign(headers, provider.headers)
+
+      const streamOptions = input.body['stream_options'] as
+        { include_usage?: boolean } | null | undefined
+      const addUsage = input.stream && spec.streamUsage && streamOptions?.include_usage !== true
+      // Forward the caller's bytes untouched unless the model name or stream options must change.
+      if (input.body['model'] === input.model && !addUsage) {
+        return { url, headers, body: input.raw, stripUsage: false }
+      }
+      const body: Record<string, unknown> = { ...input.body, model: input.model }
+      if (addUsage) body['stream_options'] = { ...streamOptions, include_usage: true }
+      return { url, headers, body: JSON.stringify(body), stripUsage: addUsage }
+    },
+
+    parseResponse(_op, text) {
+      const parsed = JSON.parse(text) as { usage?: UsageWire }
+      if (parsed === null || typeof parsed !== 'object')
+        throw new Error('response is not a JSON object')
+      return { body: text, usage: usageFromOpenAI(parsed.usage) }
+    },
+
+    parseError: parseOpenAIError,
+
+    streamTranslator: ({ stripUsage }) => new OpenAIStream(stripUsage),
+  }
+}

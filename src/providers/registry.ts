@@ -1,0 +1,63 @@
+import { azureOpenAI } from './azure-openai.ts'
+import { openAICompatible, type OpenAICompatibleSpec } from './openai-compatible.ts'
+import type { ProviderAdapter } from './types.ts'
+
+export const PROVIDER_TYPES = [
+  'openai',
+  'azure-openai',
+  'groq',
+  'mistral',
+  'together',
+  'deepseek',
+  'fireworks',
+  'openrouter',
+  'perplexity',
+  'xai',
+  'ollama',
+  'vllm',
+] as const
+
+export type ProviderType = (typeof PROVIDER_TYPES)[number]
+
+type Spec = Omit<OpenAICompatibleSpec, 'type'>
+
+// OpenAI-compatible providers are data over one base. `streamUsage: false` marks upstreams known
+// to reject or ignore `stream_options`; their usage is still read when a stream carries it.
+const COMPATIBLE: Record<Exclude<ProviderType, 'azure-openai'>, Spec> = {
+  openai: { defaultBaseUrl: 'https://api.openai.com/v1', streamUsage: true, embeddings: true },
+  groq: { defaultBaseUrl: 'https://api.groq.com/openai/v1', streamUsage: true, embeddings: false },
+  mistral: { defaultBaseUrl: 'https://api.mistral.ai/v1', streamUsage: false, embeddings: true },
+  together: { defaultBaseUrl: 'https://api.together.xyz/v1', streamUsage: true, embeddings: true },
+  deepseek: { defaultBaseUrl: 'https://api.deepseek.com/v1', streamUsage: true, embeddings: false },
+  fireworks: {
+    defaultBaseUrl: 'https://api.fireworks.ai/inference/v1',
+    streamUsage: true,
+    embeddings: true,
+  },
+  openrouter: {
+    defaultBaseUrl: 'https://openrouter.ai/api/v1',
+    streamUsage: true,
+    embeddings: true,
+  },
+  perplexity: {
+    defaultBaseUrl: 'https://api.perplexity.ai',
+    streamUsage: false,
+    embeddings: false,
+  },
+  xai: { defaultBaseUrl: 'https://api.x.ai/v1', streamUsage: true, embeddings: false },
+  ollama: { defaultBaseUrl: 'http://127.0.0.1:11434/v1', streamUsage: true, embeddings: true },
+  // vLLM and other self-hosted servers have no well-known address: baseUrl is required.
+  vllm: { streamUsage: true, embeddings: true },
+}
+
+export const PROVIDERS: Readonly<Record<ProviderType, ProviderAdapter>> = {
+  ...(Object.fromEntries(
+    Object.entries(COMPATIBLE).map(([type, spec]) => [type, openAICompatible({ type, ...spec })]),
+  ) as Record<Exclude<ProviderType, 'azure-openai'>, ProviderAdapter>),
+  'azure-openai': azureOpenAI,
+}
+
+/** Whether a provider type can work without an explicit baseUrl. */
+export function hasDefaultBaseUrl(type: ProviderType): boolean {
+  return type !== 'azure-openai' && COMPATIBLE[type].defaultBaseUrl !== undefined
+}
