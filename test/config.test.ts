@@ -56,7 +56,11 @@ describe('the gateway config', () => {
 
   it('rejects misspelt fields instead of ignoring them', () => {
     const msg = errorOf(() =>
-      parseGatewayConfig({ providers: { p: { type: 'openai', baseURL: 'http://x' } } }, {}, 'f'),
+      parseGatewayConfig(
+        JSON.stringify({ providers: { p: { type: 'openai', baseURL: 'http://x' } } }),
+        {},
+        'f',
+      ),
     )
     expect(msg).toContain('providers.p')
     expect(msg).toContain('baseURL')

@@ -328,15 +328,17 @@ export class FakeOpenAI {
     const inputs = Array.isArray(input) ? input : [input]
     const dims = typeof body['dimensions'] === 'number' ? body['dimensions'] : 8
     const tokens = inputs.reduce<number>((n, i) => n + (typeof i === 'string' ? words(i) : 1), 0)
+    const base64 = body['encoding_format'] === 'base64'
+    const vector = (index: number): number[] | string => {
+      const floats = Array.from({ length: dims }, (_, d) =>
+        Math.fround((index + 1) * 0.01 + d * 0.001),
+      )
+      // As the API does: base64 of little-endian float32s, which the openai SDK asks for by default.
+      return base64 ? Buffer.from(new Float32Array(floats).buffer).toString('base64') : floats
+    }
     this.#json(res, {
       object: 'list',
-      data: inputs.map((_, index) => ({
-        object: 'embedding',
-        index,
-        embedding: Array.from({ length: dims }, (_, d) =>
-          Number(((index + 1) * 0.01 + d * 0.001).toFixed(4)),
-        ),
-      })),
+      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: vector(index) })),
       model: String(body['model']),
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     })

@@ -73,15 +73,13 @@ describe('the Worker entry in workerd', () => {
       .filter(Boolean)
       .map((e) => e.replace(/^data: /, ''))
     expect(data.at(-1)).toBe('[DONE]')
-    const chunks = data
-      .slice(0, -1)
-      .map(
-        (d) =>
-          JSON.parse(d) as {
-            choices: { delta: { content?: string } }[]
-            usage?: { total_tokens: number } | null
-          },
-      )
+    const chunks = data.slice(0, -1).map(
+      (d) =>
+        JSON.parse(d) as {
+          choices: { delta: { content?: string } }[]
+          usage?: { total_tokens: number } | null
+        },
+    )
     const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')
     expect(content).toBe('You said: hello from the edge')
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0)
