@@ -47,7 +47,9 @@ try {
   const shutdown = (signal: string): void => {
     log.info('shutting down: draining in-flight requests', { signal })
     server.close(() => void upstream.close().finally(() => process.exit(0)))
-    if ('closeIdleConnections' in server) server.closeIdleConnections()
+    // Keep-alive sockets go as soon as their in-flight response is done, not at their timeout.
+    if ('closeIdleConnections' in server)
+      setInterval(() => server.closeIdleConnections(), 50).unref()
     setTimeout(() => process.exit(1), 30_000).unref()
   }
   process.once('SIGTERM', shutdown)

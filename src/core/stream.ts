@@ -106,7 +106,12 @@ export async function* relay(
       yield sseData(openAIErrorBody(new GatewayError('upstream_error', msg)))
     }
   } catch (err) {
-    const failure = networkFailure(failureKind(err), (err as Error).message, target)
+    const kind = failureKind(err)
+    if (kind === 'aborted') {
+      errorCode = 'client_closed' // the client cancelled; there is no one to tell
+      return
+    }
+    const failure = networkFailure(kind, (err as Error).message, target)
     errorCode = failure.error.code
     yield sseData(openAIErrorBody(failure.error))
   } finally {

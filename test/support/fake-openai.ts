@@ -46,6 +46,8 @@ function promptTokens(body: Record<string, unknown>): number {
 
 export class FakeOpenAI {
   readonly requests: Recorded[] = []
+  /** Streams whose connection closed before the fake finished writing them. */
+  abortedStreams = 0
   readonly #queue: Behaviour[] = []
   readonly #sockets = new Set<Socket>()
   readonly #opts: FakeOpenAIOptions
@@ -308,17 +310,26 @@ export class FakeOpenAI {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     })
+    res.on('close', () => {
+      if (!res.writableFinished) this.abortedStreams++
+    })
     const limit =
       behaviour.kind === 'cut' || behaviour.kind === 'stall' ? behaviour.after : Infinity
     let sent = 0
     for (const ev of events) {
       if (sent >= limit) break
       if (res.destroyed) return
-      res.write(`data: ${JSON.stringify(ev)}\n\n`)
+      await new Promise<void>((resolve) =>
+        res.write(`data: ${JSON.stringify(ev)}\n\n`, () => resolve()),
+      )
       sent++
       if (this.#opts.eventDelayMs) await new Promise((r) => setTimeout(r, this.#opts.eventDelayMs))
     }
-    if (behaviour.kind === 'cut') return void res.socket?.destroy()
+    if (behaviour.kind === 'cut') {
+      // Let the events already written reach the gateway before the connection drops.
+      await new Promise((r) => setTimeout(r, 30))
+      return void res.socket?.destroy()
+    }
     if (behaviour.kind === 'stall') return
     res.end('data: [DONE]\n\n')
   }
