@@ -49,7 +49,15 @@ export function usageFromOpenAI(u: UsageWire | null | undefined): Usage | undefi
   }
 }
 
-/** Reads the error bodies OpenAI-compatible servers send: OpenAI's envelope and its cousins. */
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+const codeOf = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null
+
+/**
+ * Reads the error bodies OpenAI-compatible servers send: OpenAI's envelope and its cousins
+ * (Mistral and vLLM put the fields at the root, xAI sends `error` as a string, OpenRouter and
+ * Perplexity send numeric codes, some servers answer in plain text).
+ */
 export function parseOpenAIError(status: number, text: string): ProviderError {
   let parsed: unknown
   try {
@@ -57,24 +65,23 @@ export function parseOpenAIError(status: number, text: string): ProviderError {
   } catch {
     return { message: text.trim().slice(0, 500) || `upstream returned HTTP ${status}` }
   }
-  const root = (parsed ?? {}) as Record<string, unknown>
-  const err = root['error']
-  if (err && typeof err === 'object') {
-    const e = err as Record<string, unknown>
-    return {
-      message: typeof e['message'] === 'string' ? e['message'] : JSON.stringify(e),
-      type: typeof e['type'] === 'string' ? e['type'] : undefined,
-      code:
-        typeof e['code'] === 'string' ? e['code'] : e['code'] == null ? null : String(e['code']),
-      param: typeof e['param'] === 'string' ? e['param'] : null,
-    }
+  if (parsed === null || typeof parsed !== 'object') return { message: String(parsed) }
+  const root = parsed as Record<string, unknown>
+  const nested = root['error']
+  const e =
+    nested !== null && typeof nested === 'object' ? (nested as Record<string, unknown>) : root
+  const message =
+    str(e['message']) ??
+    str(nested) ??
+    str(e['detail']) ??
+    str(root['detail']) ??
+    text.slice(0, 500)
+  return {
+    message,
+    type: str(e['type']),
+    code: codeOf(e['code'] ?? (e === root ? undefined : root['code'])),
+    param: str(e['param']) ?? null,
   }
-  if (typeof err === 'string') return { message: err }
-  for (const field of ['message', 'detail']) {
-    const v = root[field]
-    if (typeof v === 'string') return { message: v }
-  }
-  return { message: text.slice(0, 500) }
 }
 
 // A usage object, as opposed to the `"usage":null` every chunk carries once usage is requested.
