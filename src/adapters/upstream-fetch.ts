@@ -10,8 +10,9 @@ function within<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Prom
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      onTimeout()
+      // Settle as a timeout first: the abort that follows also rejects the pending read.
       reject(new UpstreamStreamError('timeout', `no data from the upstream for ${ms} ms`))
+      onTimeout()
     }, ms)
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
@@ -54,6 +55,21 @@ function wrap(res: Response, req: UpstreamRequest, abort: () => void): UpstreamR
   }
 }
 
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
+
+/** fetch reports every network error alike; its cause (Node) or message (workerd) tells them apart. */
+function connectOrReset(err: unknown): 'connect' | 'reset' {
+  const cause = (err as { cause?: { code?: string } }).cause
+  if (cause?.code && CONNECT_CODES.has(cause.code)) return 'connect'
+  return /refused|getaddrinfo|dns|resolve/i.test(describe(err)) ? 'connect' : 'reset'
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string } }
+  const msg = e.message ?? String(err)
+  return e.cause?.message ? `${msg}: ${e.cause.message}` : msg
+}
+
 /** Upstream HTTP through the runtime's fetch: native and right on Workers and Deno. */
 export function fetchUpstream(
   fetchFn: typeof fetch = (input, init) => fetch(input, init),
@@ -80,7 +96,7 @@ export function fetchUpstream(
         if (timedOut)
           return { ok: false, kind: 'timeout', message: `no response within ${req.timeoutMs} ms` }
         if (req.signal?.aborted) return { ok: false, kind: 'aborted', message: 'cancelled' }
-        return { ok: false, kind: 'connect', message: (err as Error).message ?? String(err) }
+        return { ok: false, kind: connectOrReset(err), message: describe(err) }
       } finally {
         clearTimeout(timer)
       }
