@@ -70,6 +70,23 @@ function wrap(
   }
 }
 
+// Upstream URLs repeat (one per route and operation): parse each once, in a bounded memo.
+const urls = new Map<string, { origin: string; path: string }>()
+
+function splitUrl(raw: string): { origin: string; path: string } | undefined {
+  let hit = urls.get(raw)
+  if (hit) return hit
+  try {
+    const u = new URL(raw)
+    hit = { origin: u.origin, path: u.pathname + u.search }
+  } catch {
+    return undefined
+  }
+  if (urls.size >= 1_000) urls.clear()
+  urls.set(raw, hit)
+  return hit
+}
+
 export interface UndiciUpstream extends UpstreamHttp {
   close(): Promise<void>
 }
@@ -94,15 +111,11 @@ export function undiciUpstream(options: { connectTimeoutMs?: number } = {}): Und
 
   return {
     async request(req: UpstreamRequest) {
-      let url: URL
-      try {
-        url = new URL(req.url)
-      } catch {
-        return { ok: false, kind: 'connect', message: `invalid upstream URL ${req.url}` }
-      }
+      const url = splitUrl(req.url)
+      if (!url) return { ok: false, kind: 'connect', message: `invalid upstream URL ${req.url}` }
       try {
         const res = await poolFor(url.origin).request({
-          path: url.pathname + url.search,
+          path: url.path,
           method: req.method,
           headers: req.headers,
           body: req.body,

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
-import { requestId } from 'hono/request-id'
 import type { Gateway, GatewayKey } from '../core/gateway.ts'
 import type { PipelineDeps } from '../core/pipeline.ts'
 import type { Hasher } from '../core/ports.ts'
 import { notFound, onError } from './errors.ts'
 import { gatewayAuth } from './middleware/auth.ts'
 import { limitBody } from './middleware/body-limit.ts'
+import { requestId } from './middleware/request-id.ts'
+import { json } from './respond.ts'
 import { openAIRoutes } from './routes/openai.ts'
 
 export interface AppDeps extends PipelineDeps {
@@ -23,9 +24,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.onError(onError(deps.logger))
   app.notFound(notFound)
-  app.use(requestId({ generator: () => deps.random.id() }))
+  app.use(requestId(() => deps.random.id()))
 
-  app.get('/health/live', (c) => c.json({ status: 'ok' }))
+  app.get('/health/live', (c) => json(c, { status: 'ok' }))
   app.get('/health/ready', (c) => {
     const gw = deps.gateway()
     const providers = Object.keys(gw.config.providers).length
@@ -43,7 +44,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       keys,
       reason,
     }
-    return c.json(body, reason ? 503 : 200)
+    return json(c, body, reason ? 503 : 200)
   })
 
   app.use('/v1/*', limitBody(deps.gateway().config.maxBodyBytes))

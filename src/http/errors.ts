@@ -2,12 +2,13 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { GatewayError, openAIErrorBody } from '../core/errors.ts'
 import type { Logger } from '../core/ports.ts'
+import { respond } from './respond.ts'
 
 const JSON_TYPE = 'application/json'
 
-/** Renders a GatewayError in OpenAI's envelope. c.body keeps x-request-id and other set headers. */
+/** Renders a GatewayError in OpenAI's envelope. */
 export function errorResponse(c: Context, err: GatewayError): Response {
-  return c.body(openAIErrorBody(err), err.status as 400, {
+  return respond(c, openAIErrorBody(err), err.status, {
     'content-type': JSON_TYPE,
     ...err.headers,
   })

@@ -66,7 +66,10 @@ export class FakeOpenAI {
       this.#sockets.add(s)
       s.on('close', () => this.#sockets.delete(s))
     })
-    await new Promise<void>((resolve) => this.#server?.listen(port, '127.0.0.1', resolve))
+    await new Promise<void>((resolve, reject) => {
+      this.#server?.once('error', reject)
+      this.#server?.listen(port, '127.0.0.1', resolve)
+    })
     this.port = (this.#server.address() as AddressInfo).port
     this.url = `http://127.0.0.1:${this.port}`
     return this

@@ -5,6 +5,7 @@ import { proxy, type ProxyOutcome } from '../../core/pipeline.ts'
 import { chatRequestSchema, embeddingsRequestSchema, validate } from '../../core/requests.ts'
 import type { AppDeps, AppEnv } from '../app.ts'
 import { errorResponse } from '../errors.ts'
+import { json, respond } from '../respond.ts'
 import { sseBody } from '../sse-body.ts'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -47,9 +48,9 @@ function deferrer(c: Context): (work: Promise<unknown>) => void {
 function send(c: Context, outcome: ProxyOutcome): Response {
   switch (outcome.kind) {
     case 'json':
-      return c.body(outcome.body, 200, { ...JSON_HEADERS, ...outcome.headers })
+      return respond(c, outcome.body, 200, { ...JSON_HEADERS, ...outcome.headers })
     case 'stream':
-      return c.body(sseBody(outcome.body, outcome.cancel), 200, {
+      return respond(c, sseBody(outcome.body, outcome.cancel), 200, {
         ...SSE_HEADERS,
         ...outcome.headers,
       })
@@ -103,7 +104,7 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
       created,
       owned_by: gw.resolve(id)?.[0]?.providerId ?? 'switchyard',
     }))
-    return c.json({ object: 'list', data })
+    return json(c, { object: 'list', data })
   })
 
   app.get('/models/:model{.+}', (c) => {
@@ -118,7 +119,7 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
         }),
       )
     }
-    return c.json({
+    return json(c, {
       id,
       object: 'model',
       created: Math.floor(gw.loadedAt / 1000),
