@@ -58,10 +58,10 @@ export const gatewayConfigSchema = z
       .default(8 * 1024 * 1024),
     timeouts: z
       .strictObject({
-        /** Until the response headers, and for streams until the first event. */
+        /** Until an attempt's response headers (non-streaming upstreams send them with the answer). */
         attemptMs: positiveMs.default(60_000),
-        /** Longest silence between two stream events once the stream has started. */
-        streamIdleMs: positiveMs.default(30_000),
+        /** Longest silence between stream events, the first one included. */
+        streamIdleMs: positiveMs.default(60_000),
         /** Across all retries and fallbacks, until the response starts. */
         totalMs: positiveMs.default(180_000),
       })
