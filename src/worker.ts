@@ -56,7 +56,8 @@ export default {
           code: 'not_configured',
         },
       }
-      return Response.json(body, { status: 503 })
+      const requestId = request.headers.get('x-request-id') ?? crypto.randomUUID()
+      return Response.json(body, { status: 503, headers: { 'x-request-id': requestId } })
     }
     return app.fetch(request, env, ctx)
   },
