@@ -1,4 +1,4 @@
-import type { Operation, ProviderError, Usage } from '../providers/types.ts'
+import type { Operation, ProviderError, TranslateContext, Usage } from '../providers/types.ts'
 import { GatewayError } from './errors.ts'
 import type { ResolvedTarget } from './gateway.ts'
 import type { UpstreamFailureKind, UpstreamResponse } from './ports.ts'
@@ -120,6 +120,8 @@ export async function readJsonBody(
   op: Operation,
   response: UpstreamResponse,
   target: ResolvedTarget,
+  ctx: TranslateContext,
+  toCaller: (body: string) => string,
 ): Promise<{ ok: true; success: JsonSuccess } | { ok: false; failure: Failure }> {
   let text: string
   try {
@@ -129,8 +131,8 @@ export async function readJsonBody(
     return { ok: false, failure: networkFailure(kind, (err as Error).message, target) }
   }
   try {
-    const { body, usage } = target.adapter.parseResponse(op, text)
-    return { ok: true, success: { body, usage } }
+    const { body, usage } = target.adapter.parseResponse(op, text, ctx)
+    return { ok: true, success: { body: toCaller(body), usage } }
   } catch {
     const where = `${target.providerId} (${target.model})`
     return {

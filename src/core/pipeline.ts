@@ -6,6 +6,7 @@ import type { Gateway, GatewayKey, ResolvedTarget } from './gateway.ts'
 import type { Clock, Logger, Random, UpstreamHttp, UsageEvent, UsageSink } from './ports.ts'
 import { backoffMs, retryAfterMs } from './retry.ts'
 import { openStream, relay } from './stream.ts'
+import { openAISurface, type Surface } from './surface.ts'
 
 export interface PipelineDeps {
   upstream: UpstreamHttp
@@ -26,6 +27,10 @@ export interface ProxyInput {
   requestId: string
   /** Keeps background work (usage records) alive past the response, e.g. waitUntil. */
   defer(work: Promise<unknown>): void
+  /** The caller's API; OpenAI's unless set. */
+  surface?: Surface
+  /** For `messages`: the same request as OpenAI chat, for targets that do not speak Messages. */
+  asChat?: () => Record<string, unknown>
 }
 
 export type ProxyOutcome =
@@ -52,7 +57,20 @@ export async function proxy(
   const started = clock.now()
   const route = routeForKey(gw, input.key, input.model)
   if (!route.ok) return { kind: 'error', error: route.error }
-  const targets = route.targets.filter((t) => t.adapter.supports(input.op))
+  const surface = input.surface ?? openAISurface
+  const translatable = input.op === 'messages' && input.asChat !== undefined
+  const targets = route.targets.filter(
+    (t) => t.adapter.supports(input.op) || (translatable && t.adapter.supports('chat')),
+  )
+  const ctx = { created: Math.floor(started / 1000), model: input.model }
+  let chat: { body: Record<string, unknown>; raw: string } | undefined
+  const asChat = (): { body: Record<string, unknown>; raw: string } => {
+    if (!chat) {
+      const body = (input.asChat as () => Record<string, unknown>)()
+      chat = { body, raw: JSON.stringify(body) }
+    }
+    return chat
+  }
   if (targets.length === 0) {
     const msg = `The model '${input.model}' does not support ${input.op}.`
     return { kind: 'error', error: new GatewayError('invalid_request', msg, { param: 'model' }) }
@@ -103,8 +121,11 @@ export async function proxy(
   }
 
   const attempt = async (target: ResolvedTarget, remainingMs: number): Promise<AttemptResult> => {
+    const native = target.adapter.supports(input.op)
+    const op = native ? input.op : 'chat'
+    const { body, raw } = native ? input : asChat()
     const built = target.adapter.buildRequest(
-      { op: input.op, body: input.body, raw: input.raw, model: target.model, stream: input.stream },
+      { op, body, raw, model: target.model, stream: input.stream },
       target.provider,
     )
     const cancel = input.stream ? new AbortController() : undefined
@@ -140,22 +161,23 @@ export async function proxy(
       'x-switchyard-model': target.model,
     }
     if (!input.stream) {
-      const read = await readJsonBody(input.op, res, target)
+      const read = await readJsonBody(op, res, target, ctx, (b) => surface.json(native, b, ctx))
       if (!read.ok) return read
       record(target, 200, read.success.usage)
       return { ok: true, outcome: { kind: 'json', status: 200, body: read.success.body, headers } }
     }
-    const opened = await openStream(
-      res,
-      target.adapter.streamTranslator({ stripUsage: built.stripUsage }),
-      target,
-    )
+    const translator = target.adapter.streamTranslator(op, { ...ctx, stripUsage: built.stripUsage })
+    const opened = await openStream(res, translator, surface.streamWriter(native, ctx), target)
+
     if (!opened.ok) return opened
     const firstByteMs = clock.now() - started
-    const body = relay(opened.stream, target, (end) =>
+    const stream = relay(opened.stream, target, surface, (end) =>
       record(target, 200, end.usage, end.errorCode, firstByteMs),
     )
-    return { ok: true, outcome: { kind: 'stream', headers, body, cancel: () => cancel?.abort() } }
+    return {
+      ok: true,
+      outcome: { kind: 'stream', headers, body: stream, cancel: () => cancel?.abort() },
+    }
   }
 
   targets: for (const target of targets) {

@@ -74,7 +74,7 @@ export interface UsageEvent {
   requestId: string
   at: number
   key: string
-  operation: 'chat' | 'embeddings'
+  operation: 'chat' | 'embeddings' | 'messages'
   model: string
   provider?: string
   targetModel?: string

@@ -90,3 +90,28 @@ export function validate<T>(
     : `Invalid request: ${issue?.message ?? 'invalid'}.`
   return { ok: false, error: new GatewayError('invalid_request', message, { param }) }
 }
+
+const anthropicBlock = z.looseObject({ type: z.string() })
+
+/** Anthropic's Messages request, as /v1/messages accepts it. */
+export const messagesRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  max_tokens: z.int().positive(),
+  messages: z
+    .array(
+      z.looseObject({
+        role: z.enum(['user', 'assistant']),
+        content: z.union([z.string(), z.array(anthropicBlock)]),
+      }),
+    )
+    .min(1),
+  system: z
+    .union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string() }))])
+    .optional(),
+  stream: z.boolean().optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().optional(),
+  tools: z.array(z.looseObject({ name: z.string().min(1), input_schema: z.unknown() })).optional(),
+  tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']) }).optional(),
+})

@@ -1,9 +1,10 @@
 import type { StreamTranslator, Usage } from '../providers/types.ts'
 import { networkFailure, type Failure } from './attempt.ts'
-import { GatewayError, openAIErrorBody } from './errors.ts'
+import { GatewayError } from './errors.ts'
 import type { ResolvedTarget } from './gateway.ts'
 import type { UpstreamFailureKind, UpstreamResponse } from './ports.ts'
-import { SseParser, sseData } from './sse.ts'
+import { SseParser } from './sse.ts'
+import type { StreamWriter, Surface } from './surface.ts'
 
 /** Upstream bytes in, client SSE text out, event by event, never buffering the whole stream. */
 class Pump {
@@ -11,11 +12,9 @@ class Pump {
   readonly parser: SseParser
   readonly translator: StreamTranslator
 
-  constructor(translator: StreamTranslator) {
+  constructor(translator: StreamTranslator, writer: StreamWriter) {
     this.translator = translator
-    const emit = (data: string): void => {
-      this.out.push(sseData(data))
-    }
+    const emit = (data: string, event?: string): void => writer.write(data, event, this.out)
     this.parser = new SseParser({
       event: (ev) => translator.event(ev, emit),
       comment: (text) => this.out.push(`: ${text}\n\n`),
@@ -47,9 +46,10 @@ const failureKind = (err: unknown): UpstreamFailureKind =>
 export async function openStream(
   response: UpstreamResponse,
   translator: StreamTranslator,
+  writer: StreamWriter,
   target: ResolvedTarget,
 ): Promise<{ ok: true; stream: OpenedStream } | { ok: false; failure: Failure }> {
-  const pump = new Pump(translator)
+  const pump = new Pump(translator, writer)
   const rest = response.chunks()[Symbol.asyncIterator]()
   let ended = false
   try {
@@ -85,6 +85,7 @@ export interface StreamEnd {
 export async function* relay(
   s: OpenedStream,
   target: ResolvedTarget,
+  surface: Surface,
   onEnd: (end: StreamEnd) => void,
 ): AsyncGenerator<string, void, undefined> {
   let errorCode: string | undefined
@@ -103,7 +104,7 @@ export async function* relay(
     if (!s.pump.translator.done) {
       errorCode = 'stream_interrupted'
       const msg = `The upstream ${target.providerId} (${target.model}) ended the stream before it was complete.`
-      yield sseData(openAIErrorBody(new GatewayError('upstream_error', msg)))
+      yield surface.errorEvent(new GatewayError('upstream_error', msg))
     }
   } catch (err) {
     const kind = failureKind(err)
@@ -113,7 +114,7 @@ export async function* relay(
     }
     const failure = networkFailure(kind, (err as Error).message, target)
     errorCode = failure.error.code
-    yield sseData(openAIErrorBody(failure.error))
+    yield surface.errorEvent(failure.error)
   } finally {
     // Early exit (client gone): release the upstream connection.
     if (errorCode === undefined && !s.pump.translator.done) errorCode = 'client_closed'

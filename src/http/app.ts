@@ -7,6 +7,7 @@ import { gatewayAuth } from './middleware/auth.ts'
 import { limitBody } from './middleware/body-limit.ts'
 import { requestId } from './middleware/request-id.ts'
 import { json } from './respond.ts'
+import { anthropicRoutes } from './routes/anthropic.ts'
 import { openAIRoutes } from './routes/openai.ts'
 
 export interface AppDeps extends PipelineDeps {
@@ -16,7 +17,7 @@ export interface AppDeps extends PipelineDeps {
 }
 
 export interface AppEnv {
-  Variables: { requestId: string; key: GatewayKey }
+  Variables: { requestId: string; key: GatewayKey; flavor?: 'anthropic' }
 }
 
 /** The whole HTTP surface, written against app.fetch only: the entries pick the runtime. */
@@ -47,8 +48,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return json(c, body, reason ? 503 : 200)
   })
 
+  // Anthropic's API answers (errors included) in Anthropic's shapes.
+  app.use('/v1/messages', async (c, next) => {
+    c.set('flavor', 'anthropic')
+    await next()
+  })
   app.use('/v1/*', limitBody(deps.gateway().config.maxBodyBytes))
   app.use('/v1/*', gatewayAuth({ gateway: deps.gateway, hasher: deps.hasher, clock: deps.clock }))
   app.route('/v1', openAIRoutes(deps))
+  app.route('/v1', anthropicRoutes(deps))
   return app
 }

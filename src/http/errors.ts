@@ -2,16 +2,23 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { GatewayError, openAIErrorBody } from '../core/errors.ts'
 import type { Logger } from '../core/ports.ts'
+import { anthropicErrorBody } from '../providers/anthropic/surface.ts'
 import { respond } from './respond.ts'
 
 const JSON_TYPE = 'application/json'
 
-/** Renders a GatewayError in OpenAI's envelope. */
+/** Renders a GatewayError in the caller's API: Anthropic's envelope on /v1/messages, else OpenAI's. */
 export function errorResponse(c: Context, err: GatewayError): Response {
-  return respond(c, openAIErrorBody(err), err.status, {
-    'content-type': JSON_TYPE,
-    ...err.headers,
-  })
+  if (c.get('flavor') === 'anthropic') {
+    // Anthropic's SDKs read the request id from `request-id`.
+    const headers = {
+      'content-type': JSON_TYPE,
+      'request-id': c.get('requestId') as string,
+      ...err.headers,
+    }
+    return respond(c, anthropicErrorBody(err), err.status, headers)
+  }
+  return respond(c, openAIErrorBody(err), err.status, { 'content-type': JSON_TYPE, ...err.headers })
 }
 
 function fromUnknown(err: unknown): GatewayError | undefined {

@@ -3,7 +3,7 @@ import { openAICompatible } from './openai-compatible.ts'
 /** Azure OpenAI's GA data-plane version; override per provider with `apiVersion`. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21'
 
-const AZURE_PATHS = { chat: 'chat/completions', embeddings: 'embeddings' } as const
+const AZURE_PATHS = { chat: 'chat/completions', embeddings: 'embeddings', messages: '' } as const
 
 // Azure names deployments, not models: the target's `model` is the deployment name, the key goes
 // in `api-key`, and every call carries `api-version`. baseUrl is https://<resource>.openai.azure.com

@@ -2,6 +2,7 @@ import type { ProviderConfig } from '../core/gateway-config.ts'
 import type { SseEvent } from '../core/sse.ts'
 import type {
   BuiltRequest,
+  Emit,
   Operation,
   ProviderAdapter,
   ProviderError,
@@ -24,7 +25,11 @@ export interface OpenAICompatibleSpec {
   auth?: (apiKey: string) => Record<string, string>
 }
 
-const PATHS: Record<Operation, string> = { chat: '/chat/completions', embeddings: '/embeddings' }
+const PATHS: Record<Operation, string> = {
+  chat: '/chat/completions',
+  embeddings: '/embeddings',
+  messages: '',
+}
 
 export function baseUrlOf(spec: OpenAICompatibleSpec, provider: ProviderConfig): string {
   const base = provider.baseUrl ?? spec.defaultBaseUrl
@@ -36,17 +41,21 @@ interface UsageWire {
   prompt_tokens?: number
   completion_tokens?: number
   total_tokens?: number
+  prompt_tokens_details?: { cached_tokens?: number } | null
 }
 
 export function usageFromOpenAI(u: UsageWire | null | undefined): Usage | undefined {
   if (!u || typeof u !== 'object') return undefined
   const promptTokens = u.prompt_tokens ?? 0
   const completionTokens = u.completion_tokens ?? 0
-  return {
+  const usage: Usage = {
     promptTokens,
     completionTokens,
     totalTokens: u.total_tokens ?? promptTokens + completionTokens,
   }
+  const cached = u.prompt_tokens_details?.cached_tokens
+  if (cached) usage.cachedTokens = cached
+  return usage
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
@@ -96,7 +105,7 @@ class OpenAIStream implements StreamTranslator {
     this.#stripUsage = stripUsage
   }
 
-  event(ev: SseEvent, emit: (data: string) => void): void {
+  event(ev: SseEvent, emit: Emit): void {
     const data = ev.data
     if (data === '[DONE]') {
       this.done = true
@@ -120,7 +129,7 @@ class OpenAIStream implements StreamTranslator {
 export function openAICompatible(spec: OpenAICompatibleSpec): ProviderAdapter {
   return {
     type: spec.type,
-    supports: (op) => op === 'chat' || spec.embeddings,
+    supports: (op) => op === 'chat' || (op === 'embeddings' && spec.embeddings),
 
     buildRequest(input: TranslateInput, provider: ProviderConfig): BuiltRequest {
       const base = baseUrlOf(spec, provider)
@@ -156,6 +165,6 @@ export function openAICompatible(spec: OpenAICompatibleSpec): ProviderAdapter {
 
     parseError: parseOpenAIError,
 
-    streamTranslator: ({ stripUsage }) => new OpenAIStream(stripUsage),
+    streamTranslator: (_op, { stripUsage }) => new OpenAIStream(stripUsage),
   }
 }

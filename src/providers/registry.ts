@@ -1,3 +1,4 @@
+import { anthropic } from './anthropic/provider.ts'
 import { azureOpenAI } from './azure-openai.ts'
 import { openAICompatible, type OpenAICompatibleSpec } from './openai-compatible.ts'
 import type { ProviderAdapter } from './types.ts'
@@ -15,6 +16,7 @@ export const PROVIDER_TYPES = [
   'xai',
   'ollama',
   'vllm',
+  'anthropic',
 ] as const
 
 export type ProviderType = (typeof PROVIDER_TYPES)[number]
@@ -23,7 +25,12 @@ type Spec = Omit<OpenAICompatibleSpec, 'type'>
 
 // OpenAI-compatible providers are data over one base. `streamUsage: false` marks upstreams known
 // to reject or ignore `stream_options`; their usage is still read when a stream carries it.
-const COMPATIBLE: Record<Exclude<ProviderType, 'azure-openai'>, Spec> = {
+type Native = 'azure-openai' | 'anthropic'
+
+/** Providers with an API of their own (not OpenAI's), each with its own translation. */
+export const NATIVE_API_TYPES: readonly ProviderType[] = ['anthropic']
+
+const COMPATIBLE: Record<Exclude<ProviderType, Native>, Spec> = {
   openai: { defaultBaseUrl: 'https://api.openai.com/v1', streamUsage: true, embeddings: true },
   groq: { defaultBaseUrl: 'https://api.groq.com/openai/v1', streamUsage: true, embeddings: false },
   mistral: { defaultBaseUrl: 'https://api.mistral.ai/v1', streamUsage: false, embeddings: true },
@@ -53,11 +60,13 @@ const COMPATIBLE: Record<Exclude<ProviderType, 'azure-openai'>, Spec> = {
 export const PROVIDERS: Readonly<Record<ProviderType, ProviderAdapter>> = {
   ...(Object.fromEntries(
     Object.entries(COMPATIBLE).map(([type, spec]) => [type, openAICompatible({ type, ...spec })]),
-  ) as Record<Exclude<ProviderType, 'azure-openai'>, ProviderAdapter>),
+  ) as Record<Exclude<ProviderType, Native>, ProviderAdapter>),
   'azure-openai': azureOpenAI,
+  anthropic,
 }
 
 /** Whether a provider type can work without an explicit baseUrl. */
 export function hasDefaultBaseUrl(type: ProviderType): boolean {
+  if (type === 'anthropic') return true
   return type !== 'azure-openai' && COMPATIBLE[type].defaultBaseUrl !== undefined
 }

@@ -1,10 +1,13 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROVIDER_TYPES } from '../../src/providers/registry.ts'
+import { NATIVE_API_TYPES, PROVIDER_TYPES as ALL_TYPES } from '../../src/providers/registry.ts'
 import { FakeOpenAI } from '../support/fake-openai.ts'
 import { startGateway, type InProcessGateway } from '../support/gateway.ts'
 
-// Every provider type end to end over real HTTP, each pointed at a local upstream that speaks
+// Native-API providers have their own end-to-end suites (anthropic.test.ts).
+const PROVIDER_TYPES = ALL_TYPES.filter((t) => !NATIVE_API_TYPES.includes(t))
+
+// Every OpenAI-compatible provider type end to end over real HTTP, each pointed at a local upstream that speaks
 // the OpenAI wire format (Azure's deployment paths included).
 
 const KEY = 'sk-sy-providers-test'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SseParser } from '../../src/core/sse.ts'
-import { PROVIDER_TYPES, PROVIDERS } from '../../src/providers/registry.ts'
+import { NATIVE_API_TYPES, PROVIDER_TYPES, PROVIDERS } from '../../src/providers/registry.ts'
 import type { ProviderAdapter } from '../../src/providers/types.ts'
 import {
   CHAT_RESPONSE_TEXT,
@@ -10,7 +10,9 @@ import {
   STREAM_TEXT,
 } from './fixtures.ts'
 
-// One contract, every provider: request translation, response, error body and stream.
+const CTX = { created: 1_700_000_000, model: 'alias' }
+
+// One contract, every OpenAI-compatible provider (native APIs: <type>.contract.test.ts): request translation, response, error body and stream.
 
 const chatBody = {
   model: 'alias',
@@ -20,7 +22,7 @@ const chatBody = {
 }
 
 function runStream(adapter: ProviderAdapter, text: string, stripUsage: boolean, split = 7) {
-  const translator = adapter.streamTranslator({ stripUsage })
+  const translator = adapter.streamTranslator('chat', { stripUsage, ...CTX })
   const out: string[] = []
   const parser = new SseParser({
     event: (ev) => translator.event(ev, (d) => out.push(d)),
@@ -32,8 +34,9 @@ function runStream(adapter: ProviderAdapter, text: string, stripUsage: boolean, 
   return { out, translator }
 }
 
-it('has a fixture for every provider type', () => {
-  expect(FIXTURES.map((f) => f.type).sort()).toEqual([...PROVIDER_TYPES].sort())
+it('has a fixture for every OpenAI-compatible provider type', () => {
+  const compatible = PROVIDER_TYPES.filter((t) => !NATIVE_API_TYPES.includes(t))
+  expect(FIXTURES.map((f) => f.type).sort()).toEqual([...compatible].sort())
 })
 
 describe.each(FIXTURES)('provider contract: $type', (fx) => {
@@ -85,16 +88,16 @@ describe.each(FIXTURES)('provider contract: $type', (fx) => {
         fx.config,
       )
       expect(req.url).toBe(fx.embeddingsUrl)
-      const parsed = adapter.parseResponse('embeddings', EMBEDDINGS_RESPONSE_TEXT)
+      const parsed = adapter.parseResponse('embeddings', EMBEDDINGS_RESPONSE_TEXT, CTX)
       expect(parsed.usage).toEqual({ promptTokens: 8, completionTokens: 0, totalTokens: 8 })
     },
   )
 
   it('reads a response and its usage', () => {
-    const parsed = adapter.parseResponse('chat', CHAT_RESPONSE_TEXT)
+    const parsed = adapter.parseResponse('chat', CHAT_RESPONSE_TEXT, CTX)
     expect(JSON.parse(parsed.body)).toEqual(JSON.parse(CHAT_RESPONSE_TEXT))
     expect(parsed.usage).toEqual({ promptTokens: 19, completionTokens: 10, totalTokens: 29 })
-    expect(() => adapter.parseResponse('chat', '<html>502 Bad Gateway</html>')).toThrow()
+    expect(() => adapter.parseResponse('chat', '<html>502 Bad Gateway</html>', CTX)).toThrow()
   })
 
   it('reads its error body', () => {

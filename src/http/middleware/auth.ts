@@ -8,8 +8,6 @@ export interface AuthOptions {
   gateway: () => Gateway
   hasher: Hasher
   clock: Clock
-  /** Also accept the key as `x-api-key` (Anthropic's header). */
-  apiKeyHeader?: boolean
 }
 
 function presentedKey(authorization: string | undefined): string | undefined {
@@ -22,11 +20,14 @@ function presentedKey(authorization: string | undefined): string | undefined {
 /** Authenticates the caller's gateway key and puts it on the context as `key`. */
 export function gatewayAuth(
   options: AuthOptions,
-): MiddlewareHandler<{ Variables: { key: GatewayKey } }> {
-  const { gateway, hasher, clock, apiKeyHeader = false } = options
+): MiddlewareHandler<{ Variables: { key: GatewayKey; flavor?: 'anthropic' } }> {
+  const { gateway, hasher, clock } = options
   return async function gatewayAuth(c, next) {
     let secret = presentedKey(c.req.header('authorization'))
-    if (secret === undefined && apiKeyHeader) secret = c.req.header('x-api-key') || undefined
+    // Anthropic's clients send the key as x-api-key.
+    if (secret === undefined && c.get('flavor') === 'anthropic') {
+      secret = c.req.header('x-api-key') || undefined
+    }
     const check = await checkKey(gateway(), hasher, secret, clock.now())
     if (!check.ok) return errorResponse(c, keyError(check.code))
     c.set('key', check.key)
