@@ -35,11 +35,11 @@ beforeAll(async () => {
       gpt: { type: 'openai', baseUrl: `${gpt.url}/v1`, apiKey: 'sk-openai-upstream' },
     },
     models: {
-      'claude-sonnet-4-5': { targets: [{ provider: 'claude' }] },
+      'claude-sonnet-5-5': { targets: [{ provider: 'claude' }] },
       'gpt-4o-mini': { targets: [{ provider: 'gpt' }] },
       'claude-then-gpt': {
         targets: [
-          { provider: 'claude', model: 'claude-sonnet-4-5' },
+          { provider: 'claude', model: 'claude-sonnet-5-5' },
           { provider: 'gpt', model: 'gpt-4o-mini' },
         ],
       },
@@ -58,7 +58,7 @@ afterAll(async () => {
 })
 
 describe.each([
-  ['an Anthropic upstream (native)', 'claude-sonnet-4-5'],
+  ['an Anthropic upstream (native)', 'claude-sonnet-5-5'],
   ['an OpenAI upstream (translated)', 'gpt-4o-mini'],
 ])('the Anthropic SDK on /v1/messages, routed to %s', (_label, model) => {
   it('creates a message', async () => {
@@ -156,7 +156,7 @@ describe('the Anthropic SDK on /v1/messages: errors and auth', () => {
     const bad = new Anthropic({ apiKey: 'sk-wrong-key', baseURL: gw.url, maxRetries: 0 })
     const err = await bad.messages
       .create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-5-5',
         max_tokens: 10,
         messages: [{ role: 'user', content: 'x' }],
       })
@@ -170,7 +170,7 @@ describe('the Anthropic SDK on /v1/messages: errors and auth', () => {
 
   it('answers a bad body with invalid_request_error', async () => {
     const err = await anthropic.messages
-      .create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] } as never)
+      .create({ model: 'claude-sonnet-5-5', messages: [{ role: 'user', content: 'x' }] } as never)
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Anthropic.BadRequestError)
     expect(String((err as Error).message)).toContain('max_tokens')
@@ -198,7 +198,7 @@ describe('the Anthropic SDK on /v1/messages: errors and auth', () => {
 describe('the openai SDK routed to an Anthropic upstream', () => {
   it('translates the request: system, max_tokens default, stop, tools', async () => {
     await openai.chat.completions.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'hi' },
@@ -219,7 +219,7 @@ describe('the openai SDK routed to an Anthropic upstream', () => {
 
   it('returns a chat completion with usage including cached tokens', async () => {
     const res = await openai.chat.completions.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       messages: [{ role: 'user', content: 'hello' }],
     })
     expect(res.choices[0]?.message.content).toBe('You said: hello')
@@ -232,7 +232,7 @@ describe('the openai SDK routed to an Anthropic upstream', () => {
 
   it('streams chunks with a final usage chunk', async () => {
     const stream = await openai.chat.completions.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       messages: [{ role: 'user', content: 'a b c' }],
       stream: true,
       stream_options: { include_usage: true },
@@ -247,7 +247,7 @@ describe('the openai SDK routed to an Anthropic upstream', () => {
   it('assembles tool-call arguments from input_json_delta events', async () => {
     const final = await openai.chat.completions
       .stream({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-5-5',
         messages: [{ role: 'user', content: 'weather?' }],
         tools: [
           {
@@ -267,7 +267,7 @@ describe('the openai SDK routed to an Anthropic upstream', () => {
 
   it('records usage from the Anthropic stream', async () => {
     const stream = await openai.chat.completions.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       messages: [{ role: 'user', content: 'count me' }],
       stream: true,
     })
