@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { hasDefaultBaseUrl, PROVIDER_TYPES } from '../providers/registry.ts'
+import { PROVIDER_TYPES, resolvesBaseUrl } from '../providers/registry.ts'
 
 // The gateway config file, as users write it. Objects are strict so a misspelt field is an error
 // that names the field, instead of a setting silently ignored.
@@ -12,8 +12,10 @@ export const providerConfigSchema = z.strictObject({
   apiKey: z.string().optional(),
   /** Extra headers sent upstream on every request (OpenRouter's HTTP-Referer, say). */
   headers: z.record(z.string(), z.string()).optional(),
-  /** Azure OpenAI's `api-version` query parameter. */
+  /** Azure OpenAI's `api-version` query parameter; Anthropic's `anthropic-version` header. */
   apiVersion: z.string().min(1).optional(),
+  /** Cloudflare account id, for Workers AI. */
+  accountId: z.string().min(1).optional(),
   /** Per-attempt timeout for this provider, overriding timeouts.attemptMs. */
   timeoutMs: positiveMs.optional(),
 })
@@ -79,11 +81,12 @@ export const gatewayConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     for (const [id, p] of Object.entries(cfg.providers)) {
-      if (p.baseUrl === undefined && !hasDefaultBaseUrl(p.type)) {
+      if (!resolvesBaseUrl(p)) {
+        const need = p.type === 'workers-ai' ? 'an accountId or a baseUrl' : 'a baseUrl'
         ctx.addIssue({
           code: 'custom',
-          path: ['providers', id, 'baseUrl'],
-          message: `provider type "${p.type}" needs a baseUrl`,
+          path: ['providers', id, p.type === 'workers-ai' ? 'accountId' : 'baseUrl'],
+          message: `provider type "${p.type}" needs ${need}`,
         })
       }
     }

@@ -14,8 +14,8 @@ import type {
 /** What distinguishes one OpenAI-compatible API from another: data, not code. */
 export interface OpenAICompatibleSpec {
   type: string
-  /** Used when the provider config gives no baseUrl; absent means baseUrl is required. */
-  defaultBaseUrl?: string
+  /** Used when the provider config gives no baseUrl; absent (or undefined) means it is required. */
+  defaultBaseUrl?: string | ((provider: ProviderConfig) => string | undefined)
   /** Whether the upstream understands `stream_options.include_usage`. */
   streamUsage: boolean
   embeddings: boolean
@@ -32,7 +32,8 @@ const PATHS: Record<Operation, string> = {
 }
 
 export function baseUrlOf(spec: OpenAICompatibleSpec, provider: ProviderConfig): string {
-  const base = provider.baseUrl ?? spec.defaultBaseUrl
+  const fallback = spec.defaultBaseUrl
+  const base = provider.baseUrl ?? (typeof fallback === 'function' ? fallback(provider) : fallback)
   if (base === undefined) throw new Error(`provider type ${spec.type} needs a baseUrl`)
   return base.endsWith('/') ? base.slice(0, -1) : base
 }
@@ -76,6 +77,13 @@ export function parseOpenAIError(status: number, text: string): ProviderError {
   }
   if (parsed === null || typeof parsed !== 'object') return { message: String(parsed) }
   const root = parsed as Record<string, unknown>
+  // Cloudflare's API envelope: { success: false, errors: [{ code, message }] }.
+  const first = Array.isArray(root['errors'])
+    ? (root['errors'][0] as Record<string, unknown>)
+    : undefined
+  if (first && typeof first === 'object' && str(first['message'])) {
+    return { message: first['message'] as string, code: codeOf(first['code']) }
+  }
   const nested = root['error']
   const e =
     nested !== null && typeof nested === 'object' ? (nested as Record<string, unknown>) : root

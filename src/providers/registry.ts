@@ -1,6 +1,7 @@
 import { anthropic } from './anthropic/provider.ts'
 import { azureOpenAI } from './azure-openai.ts'
 import { openAICompatible, type OpenAICompatibleSpec } from './openai-compatible.ts'
+import type { ProviderConfig } from '../core/gateway-config.ts'
 import type { ProviderAdapter } from './types.ts'
 
 export const PROVIDER_TYPES = [
@@ -16,6 +17,7 @@ export const PROVIDER_TYPES = [
   'xai',
   'ollama',
   'vllm',
+  'workers-ai',
   'anthropic',
 ] as const
 
@@ -55,6 +57,15 @@ const COMPATIBLE: Record<Exclude<ProviderType, Native>, Spec> = {
   ollama: { defaultBaseUrl: 'http://127.0.0.1:11434/v1', streamUsage: true, embeddings: true },
   // vLLM and other self-hosted servers have no well-known address: baseUrl is required.
   vllm: { streamUsage: true, embeddings: true },
+  // Cloudflare Workers AI's OpenAI-compatible endpoint lives under the account.
+  'workers-ai': {
+    defaultBaseUrl: (p) =>
+      p.accountId
+        ? `https://api.cloudflare.com/client/v4/accounts/${encodeURIComponent(p.accountId)}/ai/v1`
+        : undefined,
+    streamUsage: false,
+    embeddings: true,
+  },
 }
 
 export const PROVIDERS: Readonly<Record<ProviderType, ProviderAdapter>> = {
@@ -65,8 +76,10 @@ export const PROVIDERS: Readonly<Record<ProviderType, ProviderAdapter>> = {
   anthropic,
 }
 
-/** Whether a provider type can work without an explicit baseUrl. */
-export function hasDefaultBaseUrl(type: ProviderType): boolean {
-  if (type === 'anthropic') return true
-  return type !== 'azure-openai' && COMPATIBLE[type].defaultBaseUrl !== undefined
+/** Whether a provider config names (or implies) where its upstream is. */
+export function resolvesBaseUrl(p: ProviderConfig): boolean {
+  if (p.baseUrl !== undefined || p.type === 'anthropic') return true
+  if (p.type === 'azure-openai') return false
+  const fallback = COMPATIBLE[p.type].defaultBaseUrl
+  return typeof fallback === 'function' ? fallback(p) !== undefined : fallback !== undefined
 }

@@ -22,7 +22,13 @@ beforeAll(async () => {
       type,
       type === 'azure-openai'
         ? { type, baseUrl: fake.url, apiKey: 'upstream-secret', apiVersion: '2024-10-21' }
-        : { type, baseUrl: `${fake.url}/v1`, apiKey: 'upstream-secret' },
+        : type === 'workers-ai'
+          ? {
+              type,
+              baseUrl: `${fake.url}/client/v4/accounts/acc123/ai/v1`,
+              apiKey: 'upstream-secret',
+            }
+          : { type, baseUrl: `${fake.url}/v1`, apiKey: 'upstream-secret' },
     ]),
   )
   const models = Object.fromEntries(
@@ -54,6 +60,9 @@ describe.each(PROVIDER_TYPES)('%s end to end', (type) => {
       )
       expect(sent?.headers['api-key']).toBe('upstream-secret')
       expect(sent?.headers['authorization']).toBeUndefined()
+    } else if (type === 'workers-ai') {
+      expect(sent?.path).toBe('/client/v4/accounts/acc123/ai/v1/chat/completions')
+      expect(sent?.headers['authorization']).toBe('Bearer upstream-secret')
     } else {
       expect(sent?.path).toBe('/v1/chat/completions')
       expect(sent?.headers['authorization']).toBe('Bearer upstream-secret')

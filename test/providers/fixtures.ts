@@ -355,4 +355,30 @@ export const FIXTURES: ProviderFixture[] = [
       code: '404',
     },
   },
+  {
+    type: 'workers-ai',
+    config: {
+      type: 'workers-ai',
+      accountId: '023e105f4ecef8ad9ca31a8372d0c353',
+      apiKey: 'cf-token',
+    },
+    model: '@cf/meta/llama-3.1-8b-instruct',
+    chatUrl:
+      'https://api.cloudflare.com/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/ai/v1/chat/completions',
+    embeddingsUrl:
+      'https://api.cloudflare.com/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/ai/v1/embeddings',
+    authHeader: bearer('cf-token'),
+    streamUsage: false,
+    error: {
+      status: 401,
+      body: JSON.stringify({
+        success: false,
+        errors: [{ code: 10000, message: 'Authentication error' }],
+        messages: [],
+        result: null,
+      }),
+      message: 'Authentication error',
+      code: '10000',
+    },
+  },
 ]

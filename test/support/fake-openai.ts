@@ -103,8 +103,10 @@ export class FakeOpenAI {
       json = undefined
     }
     const url = new URL(req.url ?? '/', 'http://x')
-    // Azure's deployment paths map onto the same operations.
-    const path = url.pathname.replace(/^\/openai\/deployments\/[^/]+/, '/v1')
+    // Azure's deployment paths and Workers AI's account paths map onto the same operations.
+    const path = url.pathname
+      .replace(/^\/openai\/deployments\/[^/]+/, '/v1')
+      .replace(/^\/client\/v4\/accounts\/[^/]+\/ai\/v1/, '/v1')
     this.requests.push({
       method: req.method ?? 'GET',
       path: url.pathname + url.search,
