@@ -26,10 +26,25 @@ export const targetSchema = z.strictObject({
   model: z.string().min(1).optional(),
 })
 
+const modality = z.enum(['text', 'image', 'audio', 'video', 'file'])
+const perMillion = z.number().nonnegative()
+
 export const modelRouteSchema = z.strictObject({
   /** Tried in order: the first is the primary, the rest are fallbacks. */
   targets: z.array(targetSchema).min(1),
+  /** Largest prompt plus completion, in tokens. */
+  contextWindow: z.int().positive().optional(),
+  maxOutputTokens: z.int().positive().optional(),
+  modalities: z
+    .strictObject({ input: z.array(modality).min(1), output: z.array(modality).min(1) })
+    .optional(),
+  /** USD per million tokens; prices usage records. */
+  pricing: z
+    .strictObject({ input: perMillion, output: perMillion, cachedInput: perMillion.optional() })
+    .optional(),
 })
+
+export type ModelRoute = z.output<typeof modelRouteSchema>
 
 export const keyConfigSchema = z
   .strictObject({

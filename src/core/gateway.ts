@@ -1,6 +1,6 @@
 import { PROVIDERS } from '../providers/registry.ts'
 import type { ProviderAdapter } from '../providers/types.ts'
-import type { GatewayConfig, ProviderConfig } from './gateway-config.ts'
+import type { GatewayConfig, ModelRoute, ProviderConfig } from './gateway-config.ts'
 import { anyGlob, globMatcher, isGlob } from './glob.ts'
 import type { Hasher } from './ports.ts'
 
@@ -32,6 +32,8 @@ export interface Gateway {
   resolve(model: string): ResolvedTarget[] | undefined
   /** Listable model names (routes without globs) this key may use. */
   modelsFor(key: GatewayKey): string[]
+  /** The route's declared metadata (context window, modalities, pricing), for exact routes. */
+  route(model: string): ModelRoute | undefined
 }
 
 export async function hashSecret(hasher: Hasher, secret: string): Promise<string> {
@@ -95,5 +97,6 @@ export async function compileGateway(
       return undefined
     },
     modelsFor: (key) => listable.filter((m) => key.mayUse(m)),
+    route: (model) => (exact.has(model) ? config.models[model] : undefined),
   }
 }

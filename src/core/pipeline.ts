@@ -1,6 +1,7 @@
 import type { Operation, Usage } from '../providers/types.ts'
 import { networkFailure, readJsonBody, statusFailure, type Failure } from './attempt.ts'
 import { routeForKey } from './auth.ts'
+import { costUsd } from './cost.ts'
 import { GatewayError } from './errors.ts'
 import type { Gateway, GatewayKey, ResolvedTarget } from './gateway.ts'
 import type { Clock, Logger, Random, UpstreamHttp, UsageEvent, UsageSink } from './ports.ts'
@@ -77,6 +78,7 @@ export async function proxy(
   }
 
   const { timeouts, retry } = gw.config
+  const pricing = gw.route(input.model)?.pricing
   const deadline = started + timeouts.totalMs
   let attempts = 0
   let last: Failure | undefined
@@ -104,6 +106,8 @@ export async function proxy(
       promptTokens: usage?.promptTokens,
       completionTokens: usage?.completionTokens,
       totalTokens: usage?.totalTokens,
+      cachedTokens: usage?.cachedTokens,
+      costUsd: costUsd(usage, pricing),
       latencyMs: clock.now() - started,
       firstByteMs,
     }

@@ -85,6 +85,9 @@ export interface UsageEvent {
   promptTokens?: number
   completionTokens?: number
   totalTokens?: number
+  cachedTokens?: number
+  /** At the route's declared prices, when it declares them. */
+  costUsd?: number
   latencyMs: number
   firstByteMs?: number
 }

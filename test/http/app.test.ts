@@ -12,7 +12,13 @@ const KEY = 'sk-sy-http-test'
 const CONFIG: GatewayConfigInput = {
   providers: { up: { type: 'openai', baseUrl: 'http://up.test/v1', apiKey: 'k' } },
   models: {
-    'gpt-4o-mini': { targets: [{ provider: 'up' }] },
+    'gpt-4o-mini': {
+      targets: [{ provider: 'up' }],
+      contextWindow: 128_000,
+      maxOutputTokens: 16_384,
+      modalities: { input: ['text', 'image'], output: ['text'] },
+      pricing: { input: 0.15, output: 0.6, cachedInput: 0.075 },
+    },
     'text-embedding-3-small': { targets: [{ provider: 'up' }] },
   },
   keys: [
@@ -228,6 +234,30 @@ describe('the HTTP surface', () => {
     const ready = await empty.request('/health/ready')
     expect(ready.status).toBe(503)
     expect(((await ready.json()) as { reason: string }).reason).toContain('no providers')
+  })
+
+  it('shows route metadata in the model list and prices usage with it', async () => {
+    const usageWire = {
+      prompt_tokens: 1000,
+      completion_tokens: 500,
+      total_tokens: 1500,
+      prompt_tokens_details: { cached_tokens: 400 },
+    }
+    const { app: a, usage } = await app([okChat('hi', usageWire as never)])
+    const res = await a.request('/v1/models/gpt-4o-mini', {
+      headers: { authorization: `Bearer ${KEY}` },
+    })
+    expect(await res.json()).toMatchObject({
+      id: 'gpt-4o-mini',
+      context_window: 128_000,
+      max_output_tokens: 16_384,
+      modalities: { input: ['text', 'image'], output: ['text'] },
+      pricing: { currency: 'USD', input: 0.15, output: 0.6, cached_input: 0.075 },
+    })
+    await a.request('/v1/chat/completions', post('', chat))
+    // 600 fresh x 0.15 + 400 cached x 0.075 + 500 out x 0.6, per million
+    expect(usage.events()[0]?.costUsd).toBeCloseTo((600 * 0.15 + 400 * 0.075 + 500 * 0.6) / 1e6, 12)
+    expect(usage.events()[0]?.cachedTokens).toBe(400)
   })
 
   it('proxies embeddings', async () => {

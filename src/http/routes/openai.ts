@@ -1,11 +1,37 @@
 import { Hono } from 'hono'
 import { GatewayError } from '../../core/errors.ts'
+import type { Gateway } from '../../core/gateway.ts'
 import { proxy } from '../../core/pipeline.ts'
 import { chatRequestSchema, embeddingsRequestSchema } from '../../core/requests.ts'
 import type { AppDeps, AppEnv } from '../app.ts'
 import { errorResponse } from '../errors.ts'
 import { json } from '../respond.ts'
 import { deferrer, readBody, send } from './shared.ts'
+
+/** OpenAI's model object, with the route's declared metadata where it has any. */
+function modelObject(gw: Gateway, id: string): Record<string, unknown> {
+  const route = gw.route(id)
+  const model: Record<string, unknown> = {
+    id,
+    object: 'model',
+    created: Math.floor(gw.loadedAt / 1000),
+    owned_by: gw.resolve(id)?.[0]?.providerId ?? 'switchyard',
+  }
+  if (route?.contextWindow) model['context_window'] = route.contextWindow
+  if (route?.maxOutputTokens) model['max_output_tokens'] = route.maxOutputTokens
+  if (route?.modalities) model['modalities'] = route.modalities
+  if (route?.pricing) {
+    const { input, output, cachedInput } = route.pricing
+    model['pricing'] = {
+      currency: 'USD',
+      per: '1M tokens',
+      input,
+      output,
+      cached_input: cachedInput ?? input,
+    }
+  }
+  return model
+}
 
 /** The OpenAI-compatible surface: chat completions, embeddings and the model list. */
 export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -45,34 +71,20 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/models', (c) => {
     const gw = deps.gateway()
-    const created = Math.floor(gw.loadedAt / 1000)
-    const data = gw.modelsFor(c.var.key).map((id) => ({
-      id,
-      object: 'model',
-      created,
-      owned_by: gw.resolve(id)?.[0]?.providerId ?? 'switchyard',
-    }))
-    return json(c, { object: 'list', data })
+    return json(c, {
+      object: 'list',
+      data: gw.modelsFor(c.var.key).map((id) => modelObject(gw, id)),
+    })
   })
 
   app.get('/models/:model{.+}', (c) => {
     const gw = deps.gateway()
     const id = c.req.param('model')
-    const target = c.var.key.mayUse(id) ? gw.resolve(id)?.[0] : undefined
-    if (!target) {
-      return errorResponse(
-        c,
-        new GatewayError('model_not_found', `The model '${id}' does not exist.`, {
-          param: 'model',
-        }),
-      )
+    if (!c.var.key.mayUse(id) || !gw.resolve(id)) {
+      const msg = `The model '${id}' does not exist.`
+      return errorResponse(c, new GatewayError('model_not_found', msg, { param: 'model' }))
     }
-    return json(c, {
-      id,
-      object: 'model',
-      created: Math.floor(gw.loadedAt / 1000),
-      owned_by: target.providerId,
-    })
+    return json(c, modelObject(gw, id))
   })
 
   return app
