@@ -63,7 +63,11 @@ export async function proxy(
   const targets = route.targets.filter(
     (t) => t.adapter.supports(input.op) || (translatable && t.adapter.supports('chat')),
   )
-  const ctx = { created: Math.floor(started / 1000), model: input.model }
+  const ctx = {
+    created: Math.floor(started / 1000),
+    model: input.model,
+    base64Embeddings: input.op === 'embeddings' && input.body['encoding_format'] === 'base64',
+  }
   let chat: { body: Record<string, unknown>; raw: string } | undefined
   const asChat = (): { body: Record<string, unknown>; raw: string } => {
     if (!chat) {

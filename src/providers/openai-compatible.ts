@@ -59,6 +59,16 @@ export function usageFromOpenAI(u: UsageWire | null | undefined): Usage | undefi
   return usage
 }
 
+/** A Usage in OpenAI's wire shape. */
+export function openAIUsage(u: Usage): Record<string, unknown> {
+  return {
+    prompt_tokens: u.promptTokens,
+    completion_tokens: u.completionTokens,
+    total_tokens: u.totalTokens,
+    prompt_tokens_details: { cached_tokens: u.cachedTokens ?? 0 },
+  }
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 const codeOf = (v: unknown): string | null =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null

@@ -1,5 +1,6 @@
 import { anthropic } from './anthropic/provider.ts'
 import { azureOpenAI } from './azure-openai.ts'
+import { gemini } from './gemini/provider.ts'
 import { openAICompatible, type OpenAICompatibleSpec } from './openai-compatible.ts'
 import type { ProviderConfig } from '../core/gateway-config.ts'
 import type { ProviderAdapter } from './types.ts'
@@ -19,6 +20,7 @@ export const PROVIDER_TYPES = [
   'vllm',
   'workers-ai',
   'anthropic',
+  'gemini',
 ] as const
 
 export type ProviderType = (typeof PROVIDER_TYPES)[number]
@@ -27,10 +29,10 @@ type Spec = Omit<OpenAICompatibleSpec, 'type'>
 
 // OpenAI-compatible providers are data over one base. `streamUsage: false` marks upstreams known
 // to reject or ignore `stream_options`; their usage is still read when a stream carries it.
-type Native = 'azure-openai' | 'anthropic'
+type Native = 'azure-openai' | 'anthropic' | 'gemini'
 
 /** Providers with an API of their own (not OpenAI's), each with its own translation. */
-export const NATIVE_API_TYPES: readonly ProviderType[] = ['anthropic']
+export const NATIVE_API_TYPES: readonly ProviderType[] = ['anthropic', 'gemini']
 
 const COMPATIBLE: Record<Exclude<ProviderType, Native>, Spec> = {
   openai: { defaultBaseUrl: 'https://api.openai.com/v1', streamUsage: true, embeddings: true },
@@ -74,11 +76,12 @@ export const PROVIDERS: Readonly<Record<ProviderType, ProviderAdapter>> = {
   ) as Record<Exclude<ProviderType, Native>, ProviderAdapter>),
   'azure-openai': azureOpenAI,
   anthropic,
+  gemini,
 }
 
 /** Whether a provider config names (or implies) where its upstream is. */
 export function resolvesBaseUrl(p: ProviderConfig): boolean {
-  if (p.baseUrl !== undefined || p.type === 'anthropic') return true
+  if (p.baseUrl !== undefined || p.type === 'anthropic' || p.type === 'gemini') return true
   if (p.type === 'azure-openai') return false
   const fallback = COMPATIBLE[p.type].defaultBaseUrl
   return typeof fallback === 'function' ? fallback(p) !== undefined : fallback !== undefined

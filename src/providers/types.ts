@@ -43,6 +43,8 @@ export interface TranslateContext {
   created: number
   /** The model name the caller asked for. */
   model: string
+  /** Embeddings were asked for as base64 (`encoding_format`), as the openai SDK does by default. */
+  base64Embeddings?: boolean
 }
 
 export interface ProviderError {

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import type { Behaviour, Recorded } from './fake-openai.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { FakeUpstream, lastUserText, type Behaviour, type Recorded } from './fake-upstream.ts'
 
 // A local upstream speaking Anthropic's Messages API as its reference documents it: POST
 // /v1/messages with x-api-key and anthropic-version, message objects with text and tool_use
@@ -14,59 +13,31 @@ interface Msg {
   content: string | { type: string; text?: string }[]
 }
 
-export class FakeAnthropic {
-  readonly requests: Recorded[] = []
-  readonly #queue: Behaviour[] = []
-  readonly #sockets = new Set<Socket>()
+export class FakeAnthropic extends FakeUpstream {
   readonly #apiKey: string
-  #server: Server | undefined
-  url = ''
 
   constructor(apiKey = 'sk-ant-test') {
+    super()
     this.#apiKey = apiKey
   }
 
-  async start(): Promise<this> {
-    this.#server = createServer((req, res) => void this.#handle(req, res))
-    this.#server.on('connection', (s: Socket) => {
-      this.#sockets.add(s)
-      s.on('close', () => this.#sockets.delete(s))
-    })
-    await new Promise<void>((resolve, reject) => {
-      this.#server?.once('error', reject)
-      this.#server?.listen(0, '127.0.0.1', resolve)
-    })
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`
-    return this
-  }
-
-  enqueue(...b: Behaviour[]): void {
-    this.#queue.push(...b)
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy()
-    await new Promise<void>((resolve) =>
-      this.#server ? this.#server.close(() => resolve()) : resolve(),
-    )
+  protected defaultErrorBody(): unknown {
+    return { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }
   }
 
   #error(res: ServerResponse, status: number, type: string, message: string): void {
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake' })
-    res.end(JSON.stringify({ type: 'error', error: { type, message } }))
+    this.json(res, { type: 'error', error: { type, message } }, status, {
+      'request-id': 'req_fake',
+    })
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body = ''
-    for await (const c of req) body += (c as Buffer).toString()
-    const json = JSON.parse(body || '{}') as Record<string, unknown>
-    this.requests.push({
-      method: req.method ?? '',
-      path: req.url ?? '',
-      headers: req.headers,
-      body,
-      json,
-    })
+  protected async answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rec: Recorded,
+    b: Behaviour,
+  ): Promise<void> {
+    const json = rec.json ?? {}
     if (req.headers['x-api-key'] !== this.#apiKey)
       return this.#error(res, 401, 'authentication_error', 'invalid x-api-key')
     if (!req.headers['anthropic-version'])
@@ -75,24 +46,7 @@ export class FakeAnthropic {
     if (typeof json['max_tokens'] !== 'number')
       return this.#error(res, 400, 'invalid_request_error', 'max_tokens: Field required')
 
-    const b = this.#queue.shift() ?? { kind: 'ok' }
-    if (b.kind === 'hang') return
-    if (b.kind === 'reset') return void req.socket.destroy()
-    if (b.kind === 'status') {
-      res.writeHead(b.status, { 'content-type': 'application/json', ...b.headers })
-      return void res.end(
-        JSON.stringify(
-          b.body ?? { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
-        ),
-      )
-    }
-
-    const messages = json['messages'] as Msg[]
-    const last = [...messages].reverse().find((m) => m.role === 'user')
-    const lastText =
-      typeof last?.content === 'string'
-        ? last.content
-        : (last?.content.find((c) => c.type === 'text')?.text ?? 'something')
+    const lastText = lastUserText(json['messages'] as Msg[])
     const system = typeof json['system'] === 'string' ? `[${json['system']}] ` : ''
     const text = `${system}You said: ${lastText}`
     const useTool =
@@ -124,16 +78,7 @@ export class FakeAnthropic {
       stop_sequence: null,
       usage,
     }
-    if (json['stream'] !== true) {
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' })
-      return void res.end(JSON.stringify(message))
-    }
-
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'request-id': 'req_fake',
-    })
+    if (json['stream'] !== true) return this.json(res, message, 200, { 'request-id': 'req_fake' })
     const events: [string, unknown][] = [
       [
         'message_start',
@@ -208,16 +153,10 @@ export class FakeAnthropic {
       },
     ])
     events.push(['message_stop', { type: 'message_stop' }])
-    const limit = b.kind === 'cut' ? b.after : Infinity
-    let sent = 0
-    for (const [name, data] of events) {
-      if (sent++ >= limit) break
-      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`)
-    }
-    if (b.kind === 'cut') {
-      await new Promise((r) => setTimeout(r, 30))
-      return void res.socket?.destroy()
-    }
-    res.end()
+    await this.stream(
+      res,
+      events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`),
+      b,
+    )
   }
 }

@@ -9,6 +9,7 @@ import type {
   TranslateContext,
   Usage,
 } from '../types.ts'
+import { openAIUsage } from '../openai-compatible.ts'
 import { toAnthropicRequest } from './to-anthropic.ts'
 import { FINISH_FROM_STOP, type AnthropicResponse, type AnthropicUsage } from './wire.ts'
 
@@ -29,15 +30,6 @@ export function usageFromAnthropic(u: AnthropicUsage | undefined): Usage | undef
   if (cachedTokens) usage.cachedTokens = cachedTokens
   if (cacheWriteTokens) usage.cacheWriteTokens = cacheWriteTokens
   return usage
-}
-
-export function openAIUsage(u: Usage): Record<string, unknown> {
-  return {
-    prompt_tokens: u.promptTokens,
-    completion_tokens: u.completionTokens,
-    total_tokens: u.totalTokens,
-    prompt_tokens_details: { cached_tokens: u.cachedTokens ?? 0 },
-  }
 }
 
 /** An Anthropic message as an OpenAI chat.completion. */
