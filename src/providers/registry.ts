@@ -1,5 +1,6 @@
 import { anthropic } from './anthropic/provider.ts'
 import { azureOpenAI } from './azure-openai.ts'
+import { cohere } from './cohere.ts'
 import { gemini } from './gemini/provider.ts'
 import { openAICompatible, type OpenAICompatibleSpec } from './openai-compatible.ts'
 import type { ProviderConfig } from '../core/gateway-config.ts'
@@ -21,6 +22,7 @@ export const PROVIDER_TYPES = [
   'workers-ai',
   'anthropic',
   'gemini',
+  'cohere',
 ] as const
 
 export type ProviderType = (typeof PROVIDER_TYPES)[number]
@@ -29,10 +31,10 @@ type Spec = Omit<OpenAICompatibleSpec, 'type'>
 
 // OpenAI-compatible providers are data over one base. `streamUsage: false` marks upstreams known
 // to reject or ignore `stream_options`; their usage is still read when a stream carries it.
-type Native = 'azure-openai' | 'anthropic' | 'gemini'
+type Native = 'azure-openai' | 'anthropic' | 'gemini' | 'cohere'
 
 /** Providers with an API of their own (not OpenAI's), each with its own translation. */
-export const NATIVE_API_TYPES: readonly ProviderType[] = ['anthropic', 'gemini']
+export const NATIVE_API_TYPES: readonly ProviderType[] = ['anthropic', 'gemini', 'cohere']
 
 const COMPATIBLE: Record<Exclude<ProviderType, Native>, Spec> = {
   openai: { defaultBaseUrl: 'https://api.openai.com/v1', streamUsage: true, embeddings: true },
@@ -77,12 +79,14 @@ export const PROVIDERS: Readonly<Record<ProviderType, ProviderAdapter>> = {
   'azure-openai': azureOpenAI,
   anthropic,
   gemini,
+  cohere,
 }
 
 /** Whether a provider config names (or implies) where its upstream is. */
 export function resolvesBaseUrl(p: ProviderConfig): boolean {
-  if (p.baseUrl !== undefined || p.type === 'anthropic' || p.type === 'gemini') return true
+  if (p.baseUrl !== undefined) return true
   if (p.type === 'azure-openai') return false
-  const fallback = COMPATIBLE[p.type].defaultBaseUrl
+  if (!(p.type in COMPATIBLE)) return true // native APIs have public addresses
+  const fallback = COMPATIBLE[p.type as keyof typeof COMPATIBLE].defaultBaseUrl
   return typeof fallback === 'function' ? fallback(p) !== undefined : fallback !== undefined
 }
