@@ -138,18 +138,16 @@ export class FakeCohere extends FakeUpstream {
           delta: { message: { content: { type: 'text', text: '' } } },
         },
       ])
-      text
-        .split(' ')
-        .forEach((w, i) =>
-          events.push([
-            'content-delta',
-            {
-              type: 'content-delta',
-              index: 0,
-              delta: { message: { content: { text: i ? ` ${w}` : w } } },
-            },
-          ]),
-        )
+      text.split(' ').forEach((w, i) =>
+        events.push([
+          'content-delta',
+          {
+            type: 'content-delta',
+            index: 0,
+            delta: { message: { content: { text: i ? ` ${w}` : w } } },
+          },
+        ]),
+      )
       events.push(['content-end', { type: 'content-end', index: 0 }])
     }
     events.push([
