@@ -17,6 +17,10 @@ export const envSchema = z.object({
   SWITCHYARD_API_KEYS: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  GEMINI_API_KEY: z.string().optional(),
+  GOOGLE_API_KEY: z.string().optional(),
+  COHERE_API_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -104,19 +108,36 @@ export function parseGatewayConfig(
 
 /**
  * The embedded default, for a gateway started with no config file: providers from the usual
- * environment variables, keys from SWITCHYARD_API_KEYS, and any model name passed through.
+ * environment variables (OPENAI_*, ANTHROPIC_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY,
+ * COHERE_API_KEY), keys from SWITCHYARD_API_KEYS, and any other model name passed to OpenAI.
  */
 export function defaultGatewayConfig(env: Env): GatewayConfigInput {
   const providers: NonNullable<GatewayConfigInput['providers']> = {}
+  const models: NonNullable<GatewayConfigInput['models']> = {}
+  // Native providers claim their model families; `provider/model` reaches any of them too.
+  const native: [string, string | undefined, 'anthropic' | 'gemini' | 'cohere', string[]][] = [
+    ['anthropic', env.ANTHROPIC_API_KEY, 'anthropic', ['claude-*']],
+    [
+      'gemini',
+      env.GEMINI_API_KEY ?? env.GOOGLE_API_KEY,
+      'gemini',
+      ['gemini-*', 'gemma-*', 'text-embedding-00*'],
+    ],
+    ['cohere', env.COHERE_API_KEY, 'cohere', ['command-*', 'embed-*']],
+  ]
+  for (const [id, apiKey, type, globs] of native) {
+    if (apiKey === undefined) continue
+    providers[id] = { type, apiKey }
+    for (const glob of globs) models[glob] = { targets: [{ provider: id }] }
+  }
   if (env.OPENAI_API_KEY !== undefined || env.OPENAI_BASE_URL !== undefined) {
     providers['openai'] = {
       type: 'openai',
       apiKey: env.OPENAI_API_KEY,
       baseUrl: env.OPENAI_BASE_URL,
     }
+    models['*'] = { targets: [{ provider: 'openai' }] }
   }
-  const models: NonNullable<GatewayConfigInput['models']> = {}
-  if (providers['openai']) models['*'] = { targets: [{ provider: 'openai' }] }
   const keys = (env.SWITCHYARD_API_KEYS ?? '')
     .split(',')
     .map((k) => k.trim())

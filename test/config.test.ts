@@ -6,6 +6,8 @@ import {
   parseEnv,
   parseGatewayConfig,
 } from '../src/config.ts'
+import { nodeHasher } from '../src/adapters/hasher-node.ts'
+import { compileGateway } from '../src/core/gateway.ts'
 import { EXAMPLE_CONFIG } from './support/example-config.ts'
 
 function errorOf(fn: () => unknown): string {
@@ -102,6 +104,21 @@ describe('the embedded default', () => {
     expect(config.providers['openai']).toMatchObject({ type: 'openai', apiKey: 'sk-openai' })
     expect(config.models['*']?.targets).toEqual([{ provider: 'openai' }])
     expect(config.keys.map((k) => k.key)).toEqual(['sk-one-key', 'sk-two-key'])
+  })
+
+  it('routes model families to the native providers whose keys are set', async () => {
+    const env = parseEnv({
+      ANTHROPIC_API_KEY: 'sk-ant',
+      GEMINI_API_KEY: 'AIza',
+      OPENAI_API_KEY: 'sk-o',
+    })
+    const { config } = parseGatewayConfig(defaultGatewayConfig(env), {}, 'default')
+    const gw = await compileGateway(config, nodeHasher, 0)
+    const route = (m: string) => gw.resolve(m)?.map((t) => `${t.providerId}:${t.model}`)
+    expect(route('claude-sonnet-5-5')).toEqual(['anthropic:claude-sonnet-5-5'])
+    expect(route('gemini-2.5-flash')).toEqual(['gemini:gemini-2.5-flash'])
+    expect(route('gpt-4.1')).toEqual(['openai:gpt-4.1'])
+    expect(route('command-a-03-2025')).toEqual(['openai:command-a-03-2025'])
   })
 
   it('serves an OpenAI-compatible server named by OPENAI_BASE_URL, without a key', () => {
