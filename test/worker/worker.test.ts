@@ -85,6 +85,34 @@ describe('the Worker entry in workerd', () => {
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0)
   })
 
+  it('answers Anthropic /v1/messages (x-api-key) through the translation to an OpenAI upstream', async () => {
+    const ctx = createExecutionContext()
+    const req = new Request('https://gateway.example/v1/messages', {
+      method: 'POST',
+      headers: {
+        'x-api-key': KEY,
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'from claude code' }],
+      }),
+    })
+    const res = await worker.fetch(req, env, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(res.status).toBe(200)
+    const msg = (await res.json()) as {
+      type: string
+      content: { type: string; text: string }[]
+      stop_reason: string
+    }
+    expect(msg.type).toBe('message')
+    expect(msg.content[0]?.text).toBe('You said: from claude code')
+    expect(msg.stop_reason).toBe('end_turn')
+  })
+
   it('refuses a wrong key with 401 in OpenAI envelope', async () => {
     const res = await call(env, '/v1/chat/completions', chat, 'sk-wrong-key-000')
     expect(res.status).toBe(401)
