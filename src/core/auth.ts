@@ -6,6 +6,19 @@ export type KeyCheck =
   | { ok: true; key: GatewayKey }
   | { ok: false; code: 'missing_api_key' | 'invalid_api_key' | 'key_expired' | 'key_disabled' }
 
+// Callers present the same few keys over and over: remember their hashes (bounded, so a flood of
+// random keys costs a clear now and then, never memory).
+const hashes = new Map<string, string>()
+
+async function hashOf(hasher: Hasher, secret: string): Promise<string> {
+  const hit = hashes.get(secret)
+  if (hit !== undefined) return hit
+  const hash = await hashSecret(hasher, secret)
+  if (hashes.size >= 10_000) hashes.clear()
+  hashes.set(secret, hash)
+  return hash
+}
+
 /**
  * Checks a presented gateway key. Secrets are compared by looking up their SHA-256: an attacker
  * timing the lookup learns about hashes of their own guesses, never about a stored secret.
@@ -17,7 +30,7 @@ export async function checkKey(
   now: number,
 ): Promise<KeyCheck> {
   if (!secret) return { ok: false, code: 'missing_api_key' }
-  const key = gateway.keyByHash(await hashSecret(hasher, secret))
+  const key = gateway.keyByHash(await hashOf(hasher, secret))
   if (!key) return { ok: false, code: 'invalid_api_key' }
   if (!key.enabled) return { ok: false, code: 'key_disabled' }
   if (key.expiresAt !== undefined && now >= key.expiresAt) return { ok: false, code: 'key_expired' }

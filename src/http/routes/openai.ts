@@ -46,8 +46,8 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
       raw: body.raw,
       model: body.value.model,
       stream: body.value.stream === true,
-      key: c.var.key,
-      requestId: c.var.requestId,
+      key: c.get('key'),
+      requestId: c.get('requestId'),
       defer: deferrer(c),
     })
     return send(c, outcome)
@@ -62,8 +62,8 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
       raw: body.raw,
       model: body.value.model,
       stream: false,
-      key: c.var.key,
-      requestId: c.var.requestId,
+      key: c.get('key'),
+      requestId: c.get('requestId'),
       defer: deferrer(c),
     })
     return send(c, outcome)
@@ -73,14 +73,14 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
     const gw = deps.gateway()
     return json(c, {
       object: 'list',
-      data: gw.modelsFor(c.var.key).map((id) => modelObject(gw, id)),
+      data: gw.modelsFor(c.get('key')).map((id) => modelObject(gw, id)),
     })
   })
 
   app.get('/models/:model{.+}', (c) => {
     const gw = deps.gateway()
     const id = c.req.param('model')
-    if (!c.var.key.mayUse(id) || !gw.resolve(id)) {
+    if (!c.get('key').mayUse(id) || !gw.resolve(id)) {
       const msg = `The model '${id}' does not exist.`
       return errorResponse(c, new GatewayError('model_not_found', msg, { param: 'model' }))
     }
