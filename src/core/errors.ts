@@ -8,6 +8,11 @@ export type ErrorCode =
   | 'invalid_api_key'
   | 'key_expired'
   | 'key_disabled'
+  | 'key_rotated'
+  | 'ip_not_allowed'
+  | 'scope_not_allowed'
+  | 'admin_unauthorized'
+  | 'conflict'
   | 'model_not_allowed'
   | 'model_not_found'
   | 'payload_too_large'
@@ -34,6 +39,11 @@ export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
   invalid_api_key: { status: 401, type: 'invalid_request_error' },
   key_expired: { status: 401, type: 'invalid_request_error' },
   key_disabled: { status: 401, type: 'invalid_request_error' },
+  key_rotated: { status: 401, type: 'invalid_request_error' },
+  ip_not_allowed: { status: 403, type: 'permission_error' },
+  scope_not_allowed: { status: 403, type: 'permission_error' },
+  admin_unauthorized: { status: 401, type: 'invalid_request_error' },
+  conflict: { status: 409, type: 'invalid_request_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },

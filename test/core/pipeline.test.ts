@@ -28,6 +28,9 @@ async function setup(steps: Step[], overrides: Partial<GatewayConfigInput> = {})
   const usage = memoryUsageSink()
   const deps = { upstream, clock, random: fixedRandom(0.5), usage, logger: silentLogger }
   const key = {
+    id: 'k',
+    scopes: new Set(['chat' as const]),
+    allowsIp: undefined,
     name: 'k',
     hash: '',
     models: ['*'],
