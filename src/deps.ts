@@ -1,33 +1,64 @@
 import { consoleLogger, type LogLevel } from './adapters/logger-console.ts'
+import { memoryStore } from './adapters/store-memory.ts'
 import { systemClock, systemRandom } from './adapters/system.ts'
-import { memoryUsageSink } from './adapters/usage-memory.ts'
-import { compileGateway } from './core/gateway.ts'
+import { storeUsageSink } from './adapters/usage-store.ts'
 import type { GatewayConfig } from './core/gateway-config.ts'
-import type { Clock, Hasher, Logger, Random, UpstreamHttp, UsageSink } from './core/ports.ts'
-import type { AppDeps } from './http/app.ts'
+import type {
+  Clock,
+  Hasher,
+  Logger,
+  Random,
+  Sealer,
+  UpstreamHttp,
+  UsageSink,
+} from './core/ports.ts'
+import { GatewayState, keyToucher } from './core/state.ts'
+import type { Store } from './core/store.ts'
+import type { AdminAuth, AppDeps } from './http/app.ts'
 
 /** What only the entry knows: the parts that depend on the runtime. */
 export interface RuntimeParts {
   upstream: UpstreamHttp
   hasher: Hasher
+  /** The durable store; the memory store when absent. */
+  store?: Store
+  sealer?: Sealer | undefined
+  admin?: AdminAuth
+  /** The caller's IP address, however this runtime knows it. */
+  clientIp?: AppDeps['clientIp']
+  env?: Readonly<Record<string, string | undefined>>
   logLevel?: LogLevel
   logger?: Logger
   usage?: UsageSink
   clock?: Clock
   random?: Random
+  /** How often instances look for changes other instances made (ms). */
+  reloadMs?: number
 }
 
 /** The one place that chooses adapters. */
 export async function buildDeps(config: GatewayConfig, parts: RuntimeParts): Promise<AppDeps> {
   const clock = parts.clock ?? systemClock
-  const gateway = await compileGateway(config, parts.hasher, clock.now())
+  const logger = parts.logger ?? consoleLogger(parts.logLevel)
+  const store = parts.store ?? memoryStore()
+  const state = await GatewayState.create(
+    config,
+    { store, hasher: parts.hasher, clock, logger, sealer: parts.sealer, env: parts.env ?? {} },
+    parts.reloadMs,
+  )
   return {
-    gateway: () => gateway,
+    gateway: () => state.get(),
+    state,
+    store,
+    sealer: parts.sealer,
+    admin: parts.admin ?? {},
+    clientIp: parts.clientIp ?? (() => undefined),
+    touchKey: keyToucher(store, clock),
     hasher: parts.hasher,
     upstream: parts.upstream,
     clock,
     random: parts.random ?? systemRandom,
-    usage: parts.usage ?? memoryUsageSink(),
-    logger: parts.logger ?? consoleLogger(parts.logLevel),
+    usage: parts.usage ?? storeUsageSink(store),
+    logger,
   }
 }

@@ -21,4 +21,5 @@ export const systemClock: Clock = {
 export const systemRandom: Random = {
   float: () => Math.random(),
   id: () => crypto.randomUUID(),
+  bytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
 }

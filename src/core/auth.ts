@@ -66,7 +66,8 @@ export async function checkKey(
   if (!key.enabled) return { ok: false, code: 'key_disabled' }
   if (key.expiresAt !== undefined && now >= key.expiresAt) return { ok: false, code: 'key_expired' }
   if (key.allowsIp && !key.allowsIp(ctx.ip)) return { ok: false, code: 'ip_not_allowed' }
-  if (ctx.scope !== undefined && !key.scopes.has(ctx.scope)) return { ok: false, code: 'scope_not_allowed' }
+  if (ctx.scope !== undefined && !key.scopes.has(ctx.scope))
+    return { ok: false, code: 'scope_not_allowed' }
   return { ok: true, key }
 }
 

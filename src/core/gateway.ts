@@ -90,8 +90,14 @@ export async function compileGateway(
   // Admin-managed providers and routes overlay the config file's, by id and name.
   const config: GatewayConfig = {
     ...fileConfig,
-    providers: { ...fileConfig.providers, ...Object.fromEntries(stored.providers.map((p) => [p.id, p.config])) },
-    models: { ...fileConfig.models, ...Object.fromEntries(stored.routes.map((r) => [r.name, r.route])) },
+    providers: {
+      ...fileConfig.providers,
+      ...Object.fromEntries(stored.providers.map((p) => [p.id, p.config])),
+    },
+    models: {
+      ...fileConfig.models,
+      ...Object.fromEntries(stored.routes.map((r) => [r.name, r.route])),
+    },
   }
   const keys = new Map<string, GatewayKey>()
   const byId = new Map<string, GatewayKey>()

@@ -28,7 +28,10 @@ function base64url(bytes: Uint8Array): string {
 }
 
 /** A new key id (60 random bits) and full key (256 more), from a source of random bytes. */
-export function newKey(randomBytes: (n: number) => Uint8Array, id?: string): { id: string; key: string } {
+export function newKey(
+  randomBytes: (n: number) => Uint8Array,
+  id?: string,
+): { id: string; key: string } {
   const keyId = id ?? base32(randomBytes(8)).slice(0, 12)
   return { id: keyId, key: `sk-sy-${keyId}-${base64url(randomBytes(32))}` }
 }
@@ -67,7 +70,8 @@ export function parseIp(ip: string): Uint8Array | undefined {
   }
   const halves = text.split('::')
   if (halves.length > 2) return undefined
-  const group = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN)))
+  const group = (s: string): number[] =>
+    s === '' ? [] : s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN))
   const head = group(halves[0] as string)
   const rest = halves.length === 2 ? group(halves[1] as string) : []
   const fill = 8 - head.length - rest.length
@@ -84,7 +88,9 @@ export function parseIp(ip: string): Uint8Array | undefined {
 }
 
 /** A matcher for CIDR blocks (`10.0.0.0/8`, `2001:db8::/32`, or single addresses). */
-export function cidrMatcher(blocks: readonly string[]): ((ip: string | undefined) => boolean) | undefined {
+export function cidrMatcher(
+  blocks: readonly string[],
+): ((ip: string | undefined) => boolean) | undefined {
   if (blocks.length === 0) return undefined
   const nets = blocks.map((block) => {
     const [addr, len] = block.split('/')
@@ -92,7 +98,8 @@ export function cidrMatcher(blocks: readonly string[]): ((ip: string | undefined
     if (!bytes) throw new Error(`not an IP address or CIDR block: ${block}`)
     const isV4 = !(addr as string).includes(':')
     const prefix = len === undefined ? 128 : Number(len) + (isV4 ? 96 : 0)
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128) throw new Error(`bad prefix length in ${block}`)
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128)
+      throw new Error(`bad prefix length in ${block}`)
     return { bytes, prefix }
   })
   return (ip) => {
@@ -101,7 +108,8 @@ export function cidrMatcher(blocks: readonly string[]): ((ip: string | undefined
     return nets.some(({ bytes: net, prefix }) => {
       for (let bit = 0; bit < prefix; bit++) {
         const mask = 0x80 >> (bit % 8)
-        if (((bytes[bit >> 3] as number) & mask) !== ((net[bit >> 3] as number) & mask)) return false
+        if (((bytes[bit >> 3] as number) & mask) !== ((net[bit >> 3] as number) & mask))
+          return false
       }
       return true
     })

@@ -13,6 +13,8 @@ export interface Random {
   float(): number
   /** A fresh opaque id (request ids, response ids). */
   id(): string
+  /** Cryptographically strong random bytes (gateway key secrets). */
+  bytes(n: number): Uint8Array
 }
 
 export interface Hasher {
@@ -95,4 +97,10 @@ export interface UsageEvent {
 export interface UsageSink {
   /** Must not block the request: a returned promise is handed to the runtime's waitUntil. */
   record(event: UsageEvent): void | Promise<void>
+}
+
+/** Encrypts secrets (provider credentials) for storage at rest. */
+export interface Sealer {
+  seal(plain: string): Promise<string>
+  open(sealed: string): Promise<string>
 }

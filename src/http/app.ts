@@ -1,7 +1,10 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Gateway, GatewayKey } from '../core/gateway.ts'
 import type { PipelineDeps } from '../core/pipeline.ts'
-import type { Hasher } from '../core/ports.ts'
+import type { Hasher, Sealer } from '../core/ports.ts'
+import type { GatewayState } from '../core/state.ts'
+import type { Store } from '../core/store.ts'
+import { adminRoutes } from './admin/routes.ts'
 import { notFound, onError } from './errors.ts'
 import { gatewayAuth } from './middleware/auth.ts'
 import { limitBody } from './middleware/body-limit.ts'
@@ -10,9 +13,25 @@ import { json } from './respond.ts'
 import { anthropicRoutes } from './routes/anthropic.ts'
 import { openAIRoutes } from './routes/openai.ts'
 
+export interface AdminAuth {
+  /** A static bearer token (SWITCHYARD_ADMIN_TOKEN). */
+  token?: string | undefined
+  /** HS256 secret for admin JWTs (SWITCHYARD_ADMIN_JWT_SECRET). */
+  jwtSecret?: string | undefined
+  /** JWKS URL for admin JWTs (SWITCHYARD_ADMIN_JWKS_URL). */
+  jwksUrl?: string | undefined
+}
+
 export interface AppDeps extends PipelineDeps {
   /** The current compiled config; a function so a reload swaps it without a new app. */
   gateway: () => Gateway
+  state: GatewayState
+  store: Store
+  sealer: Sealer | undefined
+  admin: AdminAuth
+  clientIp: (c: Context) => string | undefined
+  /** Marks a key used (throttled); returns background work, if any. */
+  touchKey: (id: string) => Promise<void> | undefined
   hasher: Hasher
 }
 
@@ -54,8 +73,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next()
   })
   app.use('/v1/*', limitBody(deps.gateway().config.maxBodyBytes))
-  app.use('/v1/*', gatewayAuth({ gateway: deps.gateway, hasher: deps.hasher, clock: deps.clock }))
+  app.use('/v1/*', gatewayAuth(deps))
   app.route('/v1', openAIRoutes(deps))
   app.route('/v1', anthropicRoutes(deps))
+  app.route('/', adminRoutes(deps))
   return app
 }

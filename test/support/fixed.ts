@@ -43,5 +43,6 @@ export function fixedRandom(...floats: number[]): Random {
   return {
     float: () => (floats.length ? (floats[i++ % floats.length] as number) : 0.5),
     id: () => `req-${++id}`,
+    bytes: (n) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + id) & 0xff),
   }
 }

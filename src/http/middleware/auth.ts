@@ -1,16 +1,18 @@
 import type { MiddlewareHandler } from 'hono'
 import { checkKey, keyError } from '../../core/auth.ts'
-import type { Gateway, GatewayKey } from '../../core/gateway.ts'
-import type { Clock, Hasher } from '../../core/ports.ts'
+import type { GatewayKey } from '../../core/gateway.ts'
+import type { Scope } from '../../core/store.ts'
+import type { AppDeps } from '../app.ts'
 import { errorResponse } from '../errors.ts'
+import { deferrer } from '../routes/shared.ts'
 
-export interface AuthOptions {
-  gateway: () => Gateway
-  hasher: Hasher
-  clock: Clock
+const SCOPES: Record<string, Scope> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/embeddings': 'embeddings',
+  '/v1/messages': 'messages',
 }
 
-function presentedKey(authorization: string | undefined): string | undefined {
+export function presentedKey(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined
   const space = authorization.indexOf(' ')
   if (space === -1 || authorization.slice(0, space).toLowerCase() !== 'bearer') return undefined
@@ -19,18 +21,25 @@ function presentedKey(authorization: string | undefined): string | undefined {
 
 /** Authenticates the caller's gateway key and puts it on the context as `key`. */
 export function gatewayAuth(
-  options: AuthOptions,
+  deps: Pick<AppDeps, 'gateway' | 'hasher' | 'clock' | 'state' | 'clientIp' | 'touchKey'>,
 ): MiddlewareHandler<{ Variables: { key: GatewayKey; flavor?: 'anthropic' } }> {
-  const { gateway, hasher, clock } = options
+  const { gateway, hasher, clock, state, clientIp, touchKey } = deps
   return async function gatewayAuth(c, next) {
+    const reload = state.poll()
+    if (reload) deferrer(c)(reload)
     let secret = presentedKey(c.req.header('authorization'))
     // Anthropic's clients send the key as x-api-key.
     if (secret === undefined && c.get('flavor') === 'anthropic') {
       secret = c.req.header('x-api-key') || undefined
     }
-    const check = await checkKey(gateway(), hasher, secret, clock.now())
+    const ctx = { ip: clientIp(c), scope: SCOPES[c.req.path] }
+    const check = await checkKey(gateway(), hasher, secret, clock.now(), ctx)
     if (!check.ok) return errorResponse(c, keyError(check.code))
     c.set('key', check.key)
+    if (!check.key.id.startsWith('config:')) {
+      const touched = touchKey(check.key.id)
+      if (touched) deferrer(c)(touched.catch(() => undefined))
+    }
     await next()
   }
 }
