@@ -22,6 +22,24 @@ export const envSchema = z.object({
   GOOGLE_API_KEY: z.string().optional(),
   COHERE_API_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Admin API credentials: a static token, and/or JWTs by secret or JWKS. */
+  SWITCHYARD_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  SWITCHYARD_ADMIN_JWT_SECRET: z.string().min(16).optional(),
+  SWITCHYARD_ADMIN_JWKS_URL: z.url().optional(),
+  /** 32 bytes, base64: encrypts provider credentials stored through the admin API. */
+  SWITCHYARD_ENCRYPTION_KEY: z.string().optional(),
+  /** Node: a JSON file the memory store persists keys, providers and routes to. */
+  SWITCHYARD_DATA: z.string().optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected mongodb:// or mongodb+srv://')
+    .optional(),
+  MONGODB_DB: z.string().min(1).default('switchyard'),
+  /** Create MongoDB indexes at start-up (npm run db:migrate does it on demand). */
+  SWITCHYARD_MIGRATE: z.stringbool().default(false),
+  USAGE_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** How often an instance looks for admin changes made on other instances. */
+  SWITCHYARD_RELOAD_MS: z.coerce.number().int().positive().default(5_000),
 })
 
 export type Env = z.infer<typeof envSchema>

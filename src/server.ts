@@ -1,8 +1,9 @@
 import { serve } from '@hono/node-server'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
 import { nodeHasher } from './adapters/hasher-node.ts'
 import { consoleLogger } from './adapters/logger-console.ts'
+import { nodeClientIp, nodeConfigSource, nodeStore } from './adapters/node-runtime.ts'
+import { webCryptoSealer } from './adapters/sealer-webcrypto.ts'
 import { undiciUpstream } from './adapters/upstream-undici.ts'
 import {
   ConfigError,
@@ -14,39 +15,53 @@ import {
 import { buildDeps } from './deps.ts'
 import { createApp } from './http/app.ts'
 
-// Node entry: the embedded default. Config from SWITCHYARD_CONFIG (a path, or inline JSON), else
-// ./switchyard.config.json, else the environment; then serve until SIGTERM/SIGINT, draining.
+// Node entry: the embedded default. Wires config, store and adapters, then serves until
+// SIGTERM/SIGINT, draining in-flight requests.
 try {
   const env = parseEnv(process.env)
   const log = consoleLogger(env.LOG_LEVEL)
-  const source =
-    env.SWITCHYARD_CONFIG ??
-    (existsSync('switchyard.config.json') ? 'switchyard.config.json' : undefined)
-  const text =
-    source === undefined
-      ? undefined
-      : source.trimStart().startsWith('{')
-        ? source
-        : readFileSync(source, 'utf8')
-  const input = text ?? defaultGatewayConfig(env)
-  const { config, missing } = parseGatewayConfig(input, process.env, source ?? 'embedded default')
+  const { input, source } = nodeConfigSource(env)
+  const { config, missing } = parseGatewayConfig(
+    input ?? defaultGatewayConfig(env),
+    process.env,
+    source,
+  )
   if (missing.length) log.warn('config refers to unset environment variables', { missing })
-  if (config.keys.length === 0 && isLoopback(env.HOST)) {
+  const store = await nodeStore(env)
+  if (config.keys.length === 0 && (await store.listKeys()).length === 0 && isLoopback(env.HOST)) {
     const key = `sk-sy-dev-${randomBytes(24).toString('base64url')}`
     config.keys.push({ name: 'dev', key, models: ['*'], enabled: true })
     log.info('no gateway keys configured: generated a development key for this run', { key })
   }
+  const sealer = env.SWITCHYARD_ENCRYPTION_KEY
+    ? await webCryptoSealer(env.SWITCHYARD_ENCRYPTION_KEY)
+    : undefined
+  const admin = {
+    token: env.SWITCHYARD_ADMIN_TOKEN,
+    jwtSecret: env.SWITCHYARD_ADMIN_JWT_SECRET,
+    jwksUrl: env.SWITCHYARD_ADMIN_JWKS_URL,
+  }
   const upstream = undiciUpstream()
-  const app = createApp(await buildDeps(config, { upstream, hasher: nodeHasher, logger: log }))
+  const parts = {
+    upstream,
+    hasher: nodeHasher,
+    logger: log,
+    store,
+    sealer,
+    admin,
+    env: process.env,
+    clientIp: nodeClientIp,
+    reloadMs: env.SWITCHYARD_RELOAD_MS,
+  }
+  const app = createApp(await buildDeps(config, parts))
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) =>
-    log.info('switchyard listening', {
-      url: `http://${env.HOST}:${info.port}`,
-      config: source ?? 'embedded default',
-    }),
+    log.info('switchyard listening', { url: `http://${env.HOST}:${info.port}`, config: source }),
   )
   const shutdown = (signal: string): void => {
     log.info('shutting down: draining in-flight requests', { signal })
-    server.close(() => void upstream.close().finally(() => process.exit(0)))
+    server.close(
+      () => void Promise.all([upstream.close(), store.close()]).finally(() => process.exit(0)),
+    )
     // Keep-alive sockets go as soon as their in-flight response is done, not at their timeout.
     if ('closeIdleConnections' in server)
       setInterval(() => server.closeIdleConnections(), 50).unref()

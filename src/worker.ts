@@ -1,66 +1,94 @@
 import type { ExecutionContext, Hono } from 'hono'
 import { webCryptoHasher } from './adapters/hasher-webcrypto.ts'
 import { consoleLogger } from './adapters/logger-console.ts'
+import { webCryptoSealer } from './adapters/sealer-webcrypto.ts'
 import { fetchUpstream } from './adapters/upstream-fetch.ts'
-import { defaultGatewayConfig, parseEnv, parseGatewayConfig } from './config.ts'
+import { defaultGatewayConfig, parseEnv, parseGatewayConfig, type Env } from './config.ts'
+import type { Store } from './core/store.ts'
 import { buildDeps } from './deps.ts'
 import { createApp, type AppEnv } from './http/app.ts'
 
 export type WorkerEnv = Record<string, unknown>
 
-// One app per env object, kept at module scope on purpose: a warm isolate reuses it, and a new
-// deploy or secret (a new env) builds a fresh one.
-const apps = new WeakMap<WorkerEnv, Promise<Hono<AppEnv>>>()
+/** Where a Worker build gets its durable store from (the MongoDB build passes one). */
+export type StoreFactory = (env: Env) => Promise<Store>
 
-function build(env: WorkerEnv): Promise<Hono<AppEnv>> {
+// One app per env object, kept at module scope on purpose (workerHandler is called once per
+// isolate): a warm isolate reuses it, and a new deploy or secret (a new env) builds a fresh one.
+
+async function build(env: WorkerEnv, makeStore?: StoreFactory): Promise<Hono<AppEnv>> {
   const vars = Object.fromEntries(
     Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
   )
-  const parsedEnv = parseEnv(vars)
-  const log = consoleLogger(parsedEnv.LOG_LEVEL)
-  const input = parsedEnv.SWITCHYARD_CONFIG ?? defaultGatewayConfig(parsedEnv)
-  const source = parsedEnv.SWITCHYARD_CONFIG ? 'SWITCHYARD_CONFIG' : 'embedded default'
-  const { config } = parseGatewayConfig(input, vars, source)
-  if (config.keys.length === 0)
-    log.warn('no gateway keys configured: every request will be refused')
-  return buildDeps(config, {
+  const parsed = parseEnv(vars)
+  const log = consoleLogger(parsed.LOG_LEVEL)
+  const input = parsed.SWITCHYARD_CONFIG ?? defaultGatewayConfig(parsed)
+  const { config } = parseGatewayConfig(
+    input,
+    vars,
+    parsed.SWITCHYARD_CONFIG ? 'SWITCHYARD_CONFIG' : 'embedded default',
+  )
+  // The default Worker keeps its store per isolate; src/worker-mongo.ts shares one through MongoDB.
+  const store = makeStore && parsed.MONGODB_URI ? await makeStore(parsed) : undefined
+  if (config.keys.length === 0 && !store)
+    log.warn('no gateway keys configured: only admin-created keys will be accepted')
+  const sealer = parsed.SWITCHYARD_ENCRYPTION_KEY
+    ? await webCryptoSealer(parsed.SWITCHYARD_ENCRYPTION_KEY)
+    : undefined
+  const deps = await buildDeps(config, {
     upstream: fetchUpstream(),
     hasher: webCryptoHasher,
     logger: log,
-  }).then(createApp)
+    store,
+    sealer,
+    env: vars,
+    admin: {
+      token: parsed.SWITCHYARD_ADMIN_TOKEN,
+      jwtSecret: parsed.SWITCHYARD_ADMIN_JWT_SECRET,
+      jwksUrl: parsed.SWITCHYARD_ADMIN_JWKS_URL,
+    },
+    clientIp: (c) => c.req.header('cf-connecting-ip'),
+    reloadMs: parsed.SWITCHYARD_RELOAD_MS,
+  })
+  return createApp(deps)
 }
 
-function appFor(env: WorkerEnv): Promise<Hono<AppEnv>> {
-  let app = apps.get(env)
-  if (!app) {
-    app = build(env)
-    apps.set(env, app)
-  }
-  return app
-}
-
-export default {
-  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    let app: Hono<AppEnv>
-    try {
-      app = await appFor(env)
-    } catch (err) {
-      apps.delete(env)
-      const message = err instanceof Error ? err.message : String(err)
-      console.error(message)
-      const body = {
-        error: {
-          message: `The gateway is misconfigured: ${message}`,
-          type: 'api_error',
-          param: null,
-          code: 'not_configured',
-        },
-      }
-      const requestId = request.headers.get('x-request-id') ?? crypto.randomUUID()
-      return Response.json(body, { status: 503, headers: { 'x-request-id': requestId } })
+/** The Cloudflare handler: `fetch` serves the app; `scheduled` and `queue` come with later work. */
+export function workerHandler(makeStore?: StoreFactory) {
+  const apps = new WeakMap<WorkerEnv, Promise<Hono<AppEnv>>>()
+  const appFor = (env: WorkerEnv): Promise<Hono<AppEnv>> => {
+    let app = apps.get(env)
+    if (!app) {
+      app = build(env, makeStore)
+      apps.set(env, app)
     }
-    return app.fetch(request, env, ctx)
-  },
-  async scheduled(): Promise<void> {},
-  async queue(): Promise<void> {},
+    return app
+  }
+  return {
+    async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+      let app: Hono<AppEnv>
+      try {
+        app = await appFor(env)
+      } catch (err) {
+        apps.delete(env)
+        const message = err instanceof Error ? err.message : String(err)
+        console.error(message)
+        const body = {
+          error: {
+            message: `The gateway is misconfigured: ${message}`,
+            type: 'api_error',
+            param: null,
+            code: 'not_configured',
+          },
+        }
+        const requestId = request.headers.get('x-request-id') ?? crypto.randomUUID()
+        return Response.json(body, { status: 503, headers: { 'x-request-id': requestId } })
+      }
+      return app.fetch(request, env, ctx)
+    },
+    async scheduled(): Promise<void> {},
+    async queue(): Promise<void> {},
+  }
 }
+
+export default workerHandler()

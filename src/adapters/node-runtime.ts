@@ -1,0 +1,52 @@
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import type { Env } from '../config.ts'
+import type { Store } from '../core/store.ts'
+import { memoryStore, type Persistence } from './store-memory.ts'
+
+/** A JSON file, written atomically (temp file + rename) so a crash never leaves half a file. */
+export function filePersistence(path: string): Persistence {
+  return {
+    load: () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    save: (text) => {
+      writeFileSync(`${path}.tmp`, text, { mode: 0o600 })
+      renameSync(`${path}.tmp`, path)
+    },
+  }
+}
+
+/** MongoDB when MONGODB_URI is set, else the memory store (persisted to SWITCHYARD_DATA if set). */
+export async function nodeStore(env: Env): Promise<Store> {
+  if (env.MONGODB_URI) {
+    const { mongoStoreFromUri } = await import('./store-mongo.ts')
+    const store = await mongoStoreFromUri(env.MONGODB_URI, env.MONGODB_DB)
+    if (env.SWITCHYARD_MIGRATE)
+      await store.migrate({ usageRetentionDays: env.USAGE_RETENTION_DAYS })
+    return store
+  }
+  return memoryStore({
+    persistence: env.SWITCHYARD_DATA ? filePersistence(env.SWITCHYARD_DATA) : undefined,
+  })
+}
+
+export const nodeClientIp = (c: Context): string | undefined => {
+  try {
+    return getConnInfo(c).remote.address
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The config on Node: SWITCHYARD_CONFIG (a path, or inline JSON), else ./switchyard.config.json,
+ * else the embedded default from the environment.
+ */
+export function nodeConfigSource(env: Env): { input: string | undefined; source: string } {
+  const path =
+    env.SWITCHYARD_CONFIG ??
+    (existsSync('switchyard.config.json') ? 'switchyard.config.json' : undefined)
+  if (path === undefined) return { input: undefined, source: 'embedded default' }
+  if (path.trimStart().startsWith('{')) return { input: path, source: 'SWITCHYARD_CONFIG' }
+  return { input: readFileSync(path, 'utf8'), source: path }
+}
