@@ -113,6 +113,46 @@ describe('the Worker entry in workerd', () => {
     expect(msg.stop_reason).toBe('end_turn')
   })
 
+  it('manages keys through the admin API on Workers', async () => {
+    const adminEnv = envFor(inject('upstreamUrl'), {
+      SWITCHYARD_ADMIN_TOKEN: 'worker-admin-token-123',
+    })
+    const ctx = createExecutionContext()
+    const created = await worker.fetch(
+      new Request('https://gateway.example/admin/v1/keys', {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer worker-admin-token-123',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'edge-app', models: ['gpt-4o-mini'] }),
+      }),
+      adminEnv,
+      ctx,
+    )
+    await waitOnExecutionContext(ctx)
+    expect(created.status).toBe(201)
+    const { key, id } = (await created.json()) as { key: string; id: string }
+    const ok = await call(adminEnv, '/v1/chat/completions', chat, key)
+    expect(ok.status).toBe(200)
+    const del = await worker.fetch(
+      new Request(`https://gateway.example/admin/v1/keys/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: 'Bearer worker-admin-token-123' },
+      }),
+      adminEnv,
+      createExecutionContext(),
+    )
+    expect(del.status).toBe(204)
+    expect((await call(adminEnv, '/v1/chat/completions', chat, key)).status).toBe(401)
+    const doc = await worker.fetch(
+      new Request('https://gateway.example/openapi.json'),
+      adminEnv,
+      createExecutionContext(),
+    )
+    expect(((await doc.json()) as { openapi: string }).openapi).toBe('3.1.0')
+  })
+
   it('refuses a wrong key with 401 in OpenAI envelope', async () => {
     const res = await call(env, '/v1/chat/completions', chat, 'sk-wrong-key-000')
     expect(res.status).toBe(401)
