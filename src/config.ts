@@ -38,6 +38,13 @@ export const envSchema = z.object({
   /** Create MongoDB indexes at start-up (npm run db:migrate does it on demand). */
   SWITCHYARD_MIGRATE: z.stringbool().default(false),
   USAGE_RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** Rate limits shared across instances: Redis over TCP (Node) or Upstash's REST API (anywhere). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis:// or rediss://')
+    .optional(),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
   /** How often an instance looks for admin changes made on other instances. */
   SWITCHYARD_RELOAD_MS: z.coerce.number().int().positive().default(5_000),
 })

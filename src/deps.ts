@@ -1,8 +1,10 @@
 import { consoleLogger, type LogLevel } from './adapters/logger-console.ts'
+import { memoryLimiter } from './adapters/limiter-memory.ts'
 import { memoryStore } from './adapters/store-memory.ts'
 import { systemClock, systemRandom } from './adapters/system.ts'
 import { storeUsageSink } from './adapters/usage-store.ts'
 import type { GatewayConfig } from './core/gateway-config.ts'
+import { LimitGuard, type Limiter } from './core/limits.ts'
 import type {
   Clock,
   Hasher,
@@ -20,6 +22,8 @@ import type { AdminAuth, AppDeps } from './http/app.ts'
 export interface RuntimeParts {
   upstream: UpstreamHttp
   hasher: Hasher
+  /** The shared rate limiter; a per-process one when absent. */
+  limiter?: Limiter
   /** The durable store; the memory store when absent. */
   store?: Store
   sealer?: Sealer | undefined
@@ -46,7 +50,14 @@ export async function buildDeps(config: GatewayConfig, parts: RuntimeParts): Pro
     { store, hasher: parts.hasher, clock, logger, sealer: parts.sealer, env: parts.env ?? {} },
     parts.reloadMs,
   )
+  const limits = new LimitGuard(
+    parts.limiter ?? memoryLimiter(() => clock.now()),
+    config.limits,
+    logger,
+    () => clock.now(),
+  )
   return {
+    limits,
     gateway: () => state.get(),
     state,
     store,

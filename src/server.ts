@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server'
 import { randomBytes } from 'node:crypto'
 import { nodeHasher } from './adapters/hasher-node.ts'
 import { consoleLogger } from './adapters/logger-console.ts'
-import { nodeClientIp, nodeConfigSource, nodeStore } from './adapters/node-runtime.ts'
+import { nodeClientIp, nodeConfigSource, nodeLimiter, nodeStore } from './adapters/node-runtime.ts'
 import { webCryptoSealer } from './adapters/sealer-webcrypto.ts'
 import { undiciUpstream } from './adapters/upstream-undici.ts'
 import {
@@ -42,7 +42,9 @@ try {
     jwksUrl: env.SWITCHYARD_ADMIN_JWKS_URL,
   }
   const upstream = undiciUpstream()
+  const limiter = await nodeLimiter(env)
   const parts = {
+    limiter,
     upstream,
     hasher: nodeHasher,
     logger: log,

@@ -1,6 +1,8 @@
 import type { ExecutionContext, Hono } from 'hono'
 import { webCryptoHasher } from './adapters/hasher-webcrypto.ts'
 import { consoleLogger } from './adapters/logger-console.ts'
+import { Redis } from '@upstash/redis'
+import { upstashLimiter } from './adapters/limiter-upstash.ts'
 import { webCryptoSealer } from './adapters/sealer-webcrypto.ts'
 import { fetchUpstream } from './adapters/upstream-fetch.ts'
 import { defaultGatewayConfig, parseEnv, parseGatewayConfig, type Env } from './config.ts'
@@ -35,7 +37,14 @@ async function build(env: WorkerEnv, makeStore?: StoreFactory): Promise<Hono<App
   const sealer = parsed.SWITCHYARD_ENCRYPTION_KEY
     ? await webCryptoSealer(parsed.SWITCHYARD_ENCRYPTION_KEY)
     : undefined
+  const limiter =
+    parsed.UPSTASH_REDIS_REST_URL && parsed.UPSTASH_REDIS_REST_TOKEN
+      ? upstashLimiter(
+          new Redis({ url: parsed.UPSTASH_REDIS_REST_URL, token: parsed.UPSTASH_REDIS_REST_TOKEN }),
+        )
+      : undefined
   const deps = await buildDeps(config, {
+    limiter,
     upstream: fetchUpstream(),
     hasher: webCryptoHasher,
     logger: log,

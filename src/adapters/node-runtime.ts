@@ -2,7 +2,9 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { Env } from '../config.ts'
+import type { Limiter } from '../core/limits.ts'
 import type { Store } from '../core/store.ts'
+import { upstashLimiter } from './limiter-upstash.ts'
 import { memoryStore, type Persistence } from './store-memory.ts'
 
 /** A JSON file, written atomically (temp file + rename) so a crash never leaves half a file. */
@@ -49,4 +51,21 @@ export function nodeConfigSource(env: Env): { input: string | undefined; source:
   if (path === undefined) return { input: undefined, source: 'embedded default' }
   if (path.trimStart().startsWith('{')) return { input: path, source: 'SWITCHYARD_CONFIG' }
   return { input: readFileSync(path, 'utf8'), source: path }
+}
+
+/** Redis over TCP (REDIS_URL), else Upstash REST, else undefined (the per-process limiter). */
+export async function nodeLimiter(env: Env): Promise<Limiter | undefined> {
+  if (env.REDIS_URL) {
+    const { redisClient, redisTcpForRatelimit } = await import('./redis-tcp.ts')
+    const client = redisClient(env.REDIS_URL)
+    client.on('error', () => undefined) // reported per decision by the failure policy
+    return upstashLimiter(redisTcpForRatelimit(client))
+  }
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    const { Redis } = await import('@upstash/redis')
+    return upstashLimiter(
+      new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }),
+    )
+  }
+  return undefined
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROVIDER_TYPES, resolvesBaseUrl } from '../providers/registry.ts'
+import { limitsSchema } from './limits.ts'
 
 // The gateway config file, as users write it. Objects are strict so a misspelt field is an error
 // that names the field, instead of a setting silently ignored.
@@ -83,6 +84,7 @@ export const gatewayConfigSchema = z
         totalMs: positiveMs.default(180_000),
       })
       .prefault({}),
+    limits: limitsSchema,
     retry: z
       .strictObject({
         /** Retries per target for connection errors, 429 and 5xx, before falling back. */

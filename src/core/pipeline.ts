@@ -6,10 +6,14 @@ import { GatewayError } from './errors.ts'
 import type { Gateway, GatewayKey, ResolvedTarget } from './gateway.ts'
 import type { Clock, Logger, Random, UpstreamHttp, UsageEvent, UsageSink } from './ports.ts'
 import { backoffMs, retryAfterMs } from './retry.ts'
+import { admitKey, admitTarget } from './admission.ts'
+import type { LimitGuard } from './limits.ts'
 import { openStream, relay } from './stream.ts'
 import { openAISurface, type Surface } from './surface.ts'
 
 export interface PipelineDeps {
+  /** Rate limits; none are enforced without it. */
+  limits?: LimitGuard | undefined
   upstream: UpstreamHttp
   clock: Clock
   random: Random
@@ -81,6 +85,12 @@ export async function proxy(
     return { kind: 'error', error: new GatewayError('invalid_request', msg, { param: 'model' }) }
   }
 
+  const admission = deps.limits
+    ? await admitKey(deps.limits, input.key, input.model, input.raw, input.body, () => clock.now())
+    : undefined
+  const settlements: ((usage: Usage | undefined) => Promise<unknown>)[] = []
+  if (admission?.ok) settlements.push(admission.settle)
+  const limitHeaders = admission?.ok ? admission.headers : {}
   const { timeouts, retry } = gw.config
   const pricing = gw.route(input.model)?.pricing
   const deadline = started + timeouts.totalMs
@@ -115,6 +125,7 @@ export async function proxy(
       latencyMs: clock.now() - started,
       firstByteMs,
     }
+    for (const settle of settlements) input.defer(settle(usage).catch(() => undefined))
     try {
       const pending = deps.usage.record(event)
       if (pending)
@@ -128,10 +139,22 @@ export async function proxy(
     }
   }
 
+  if (admission && !admission.ok) {
+    record(undefined, 429, undefined, 'rate_limited')
+    return { kind: 'error', error: admission.error }
+  }
+
   const attempt = async (target: ResolvedTarget, remainingMs: number): Promise<AttemptResult> => {
     const native = target.adapter.supports(input.op)
     const op = native ? input.op : 'chat'
     const { body, raw } = native ? input : asChat()
+    if (deps.limits) {
+      const admitted = await admitTarget(deps.limits, target.providerId, raw, body, () =>
+        clock.now(),
+      )
+      if (!admitted.ok) return admitted
+      settlements.push(admitted.settle)
+    }
     const built = target.adapter.buildRequest(
       { op, body, raw, model: target.model, stream: input.stream },
       target.provider,
@@ -165,6 +188,7 @@ export async function proxy(
       }
     }
     const headers = {
+      ...limitHeaders,
       'x-switchyard-provider': target.providerId,
       'x-switchyard-model': target.model,
     }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { checkKey, keyError } from '../../core/auth.ts'
+import { limitError } from '../../core/limits.ts'
 import type { GatewayKey } from '../../core/gateway.ts'
 import type { Scope } from '../../core/store.ts'
 import type { AppDeps } from '../app.ts'
@@ -21,9 +22,13 @@ export function presentedKey(authorization: string | undefined): string | undefi
 
 /** Authenticates the caller's gateway key and puts it on the context as `key`. */
 export function gatewayAuth(
-  deps: Pick<AppDeps, 'gateway' | 'hasher' | 'clock' | 'state' | 'clientIp' | 'touchKey'>,
+  deps: Pick<
+    AppDeps,
+    'gateway' | 'hasher' | 'clock' | 'state' | 'clientIp' | 'touchKey' | 'limits'
+  >,
 ): MiddlewareHandler<{ Variables: { key: GatewayKey; flavor?: 'anthropic' } }> {
-  const { gateway, hasher, clock, state, clientIp, touchKey } = deps
+  const { gateway, hasher, clock, state, clientIp, touchKey, limits } = deps
+  const ipRule = limits?.ipRule()
   return async function gatewayAuth(c, next) {
     const reload = state.poll()
     if (reload) deferrer(c)(reload)
@@ -34,7 +39,19 @@ export function gatewayAuth(
     }
     const ctx = { ip: clientIp(c), scope: SCOPES[c.req.path] }
     const check = await checkKey(gateway(), hasher, secret, clock.now(), ctx)
-    if (!check.ok) return errorResponse(c, keyError(check.code))
+    if (!check.ok) {
+      // Brute-force protection: failed and anonymous attempts count against the caller's IP.
+      if (ipRule && limits) {
+        const subject = `ip:${ctx.ip ?? 'unknown'}`
+        const decision = await limits.check(ipRule, subject, 1)
+        if (!decision.allowed)
+          return errorResponse(
+            c,
+            limitError({ rule: ipRule, subject, cost: 1, decision }, clock.now(), {}),
+          )
+      }
+      return errorResponse(c, keyError(check.code))
+    }
     c.set('key', check.key)
     if (!check.key.id.startsWith('config:')) {
       const touched = touchKey(check.key.id)
