@@ -17,11 +17,11 @@ export function redisTcpForRatelimit(client: Redis): RatelimitRedis {
 }
 
 export function redisClient(url: string): Redis {
-  // Fail fast when Redis is down: the limiter's failure policy decides, not a long retry loop.
+  // Commands give up after one reconnection attempt when Redis is down; the limiter's own timeout
+  // and failure policy decide what the request gets meanwhile.
   return new Redis(url, {
     maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
     connectTimeout: 2_000,
-    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
   })
 }

@@ -64,7 +64,9 @@ export function upstashBridge(redis: Redis, token: string): Server {
       if (!Array.isArray(parsed)) return send(400, { error: 'ERR expected an array of commands' })
       const commands = parsed as unknown[][]
       if (path === '/multi-exec') {
-        const multi = redis.multi(commands.map((c) => prepare(c)))
+        const multi = redis.multi(
+          commands.map((c) => prepare(c)).map(([n, ...a]) => [(n ?? '').toLowerCase(), ...a]),
+        )
         const results = (await multi.exec()) ?? []
         return send(
           200,
