@@ -32,6 +32,8 @@ export interface Limiter {
 
 const algorithm = z.enum(['sliding', 'fixed', 'token-bucket']).default('sliding')
 const ruleSet = z.strictObject({
+  /** Burst control. */
+  requestsPerSecond: z.int().positive().optional(),
   requestsPerMinute: z.int().positive().optional(),
   requestsPerDay: z.int().positive().optional(),
   tokensPerMinute: z.int().positive().optional(),
@@ -75,6 +77,7 @@ function rules(
   if (!set) return { requests: [], tokens: undefined }
   const a = set.algorithm
   const requests: LimitRule[] = []
+  if (set.requestsPerSecond) requests.push({ id: `${prefix}:rps`, algorithm: a, limit: set.requestsPerSecond, windowMs: 1_000 })
   if (set.requestsPerMinute)
     requests.push({
       id: `${prefix}:rpm`,
