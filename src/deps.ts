@@ -1,9 +1,11 @@
 import { consoleLogger, type LogLevel } from './adapters/logger-console.ts'
+import { memoryBudgetCounter } from './adapters/budget-counters.ts'
 import { memoryLimiter } from './adapters/limiter-memory.ts'
 import { memoryStore } from './adapters/store-memory.ts'
 import { systemClock, systemRandom } from './adapters/system.ts'
 import { storeUsageSink } from './adapters/usage-store.ts'
 import type { GatewayConfig } from './core/gateway-config.ts'
+import { BudgetGuard, type BudgetCounter } from './core/budgets.ts'
 import { LimitGuard, type Limiter } from './core/limits.ts'
 import type {
   Clock,
@@ -24,6 +26,8 @@ export interface RuntimeParts {
   hasher: Hasher
   /** The shared rate limiter; a per-process one when absent. */
   limiter?: Limiter
+  /** Shared budget counters; per-process ones when absent. */
+  budgetCounter?: BudgetCounter
   /** The durable store; the memory store when absent. */
   store?: Store
   sealer?: Sealer | undefined
@@ -56,8 +60,14 @@ export async function buildDeps(config: GatewayConfig, parts: RuntimeParts): Pro
     logger,
     () => clock.now(),
   )
+  const budgets = new BudgetGuard(
+    parts.budgetCounter ?? memoryBudgetCounter(() => clock.now()),
+    config.budgets,
+    logger,
+  )
   return {
     limits,
+    budgets,
     gateway: () => state.get(),
     state,
     store,

@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server'
 import { randomBytes } from 'node:crypto'
 import { nodeHasher } from './adapters/hasher-node.ts'
 import { consoleLogger } from './adapters/logger-console.ts'
-import { nodeClientIp, nodeConfigSource, nodeLimiter, nodeStore } from './adapters/node-runtime.ts'
+import { nodeClientIp, nodeConfigSource, nodeShared, nodeStore } from './adapters/node-runtime.ts'
 import { webCryptoSealer } from './adapters/sealer-webcrypto.ts'
 import { undiciUpstream } from './adapters/upstream-undici.ts'
 import {
@@ -42,9 +42,9 @@ try {
     jwksUrl: env.SWITCHYARD_ADMIN_JWKS_URL,
   }
   const upstream = undiciUpstream()
-  const limiter = await nodeLimiter(env)
+  const shared = await nodeShared(env)
   const parts = {
-    limiter,
+    ...shared,
     upstream,
     hasher: nodeHasher,
     logger: log,

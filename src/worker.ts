@@ -2,6 +2,7 @@ import type { ExecutionContext, Hono } from 'hono'
 import { webCryptoHasher } from './adapters/hasher-webcrypto.ts'
 import { consoleLogger } from './adapters/logger-console.ts'
 import { Redis } from '@upstash/redis'
+import { redisBudgetCounter } from './adapters/budget-counters.ts'
 import { upstashLimiter } from './adapters/limiter-upstash.ts'
 import { webCryptoSealer } from './adapters/sealer-webcrypto.ts'
 import { fetchUpstream } from './adapters/upstream-fetch.ts'
@@ -37,14 +38,13 @@ async function build(env: WorkerEnv, makeStore?: StoreFactory): Promise<Hono<App
   const sealer = parsed.SWITCHYARD_ENCRYPTION_KEY
     ? await webCryptoSealer(parsed.SWITCHYARD_ENCRYPTION_KEY)
     : undefined
-  const limiter =
+  const redis =
     parsed.UPSTASH_REDIS_REST_URL && parsed.UPSTASH_REDIS_REST_TOKEN
-      ? upstashLimiter(
-          new Redis({ url: parsed.UPSTASH_REDIS_REST_URL, token: parsed.UPSTASH_REDIS_REST_TOKEN }),
-        )
+      ? new Redis({ url: parsed.UPSTASH_REDIS_REST_URL, token: parsed.UPSTASH_REDIS_REST_TOKEN })
       : undefined
   const deps = await buildDeps(config, {
-    limiter,
+    limiter: redis ? upstashLimiter(redis) : undefined,
+    budgetCounter: redis ? redisBudgetCounter(redis) : undefined,
     upstream: fetchUpstream(),
     hasher: webCryptoHasher,
     logger: log,

@@ -4,7 +4,10 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { Env } from '../config.ts'
 import type { Limiter } from '../core/limits.ts'
 import type { Store } from '../core/store.ts'
-import { upstashLimiter } from './limiter-upstash.ts'
+import { Redis } from '@upstash/redis'
+import type { BudgetCounter } from '../core/budgets.ts'
+import { redisBudgetCounter } from './budget-counters.ts'
+import { upstashLimiter, type RatelimitRedis } from './limiter-upstash.ts'
 import { memoryStore, type Persistence } from './store-memory.ts'
 
 /** A JSON file, written atomically (temp file + rename) so a crash never leaves half a file. */
@@ -53,19 +56,25 @@ export function nodeConfigSource(env: Env): { input: string | undefined; source:
   return { input: readFileSync(path, 'utf8'), source: path }
 }
 
-/** Redis over TCP (REDIS_URL), else Upstash REST, else undefined (the per-process limiter). */
-export async function nodeLimiter(env: Env): Promise<Limiter | undefined> {
+/**
+ * Limits and budgets shared across instances: Redis over TCP (REDIS_URL), else Upstash REST, else
+ * nothing (per-process ones).
+ */
+export async function nodeShared(
+  env: Env,
+): Promise<{ limiter?: Limiter; budgetCounter?: BudgetCounter }> {
+  let redis: RatelimitRedis | Redis | undefined
   if (env.REDIS_URL) {
     const { redisClient, redisTcpForRatelimit } = await import('./redis-tcp.ts')
     const client = redisClient(env.REDIS_URL)
     client.on('error', () => undefined) // reported per decision by the failure policy
-    return upstashLimiter(redisTcpForRatelimit(client))
+    redis = redisTcpForRatelimit(client)
+  } else if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN })
   }
-  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
-    const { Redis } = await import('@upstash/redis')
-    return upstashLimiter(
-      new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }),
-    )
+  if (!redis) return {}
+  return {
+    limiter: upstashLimiter(redis),
+    budgetCounter: redisBudgetCounter(redis as RatelimitRedis),
   }
-  return undefined
 }

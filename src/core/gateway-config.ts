@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROVIDER_TYPES, resolvesBaseUrl } from '../providers/registry.ts'
+import { budgetsSchema } from './budgets.ts'
 import { limitsSchema } from './limits.ts'
 
 // The gateway config file, as users write it. Objects are strict so a misspelt field is an error
@@ -85,6 +86,7 @@ export const gatewayConfigSchema = z
       })
       .prefault({}),
     limits: limitsSchema,
+    budgets: budgetsSchema,
     retry: z
       .strictObject({
         /** Retries per target for connection errors, 429 and 5xx, before falling back. */

@@ -77,7 +77,13 @@ function rules(
   if (!set) return { requests: [], tokens: undefined }
   const a = set.algorithm
   const requests: LimitRule[] = []
-  if (set.requestsPerSecond) requests.push({ id: `${prefix}:rps`, algorithm: a, limit: set.requestsPerSecond, windowMs: 1_000 })
+  if (set.requestsPerSecond)
+    requests.push({
+      id: `${prefix}:rps`,
+      algorithm: a,
+      limit: set.requestsPerSecond,
+      windowMs: 1_000,
+    })
   if (set.requestsPerMinute)
     requests.push({
       id: `${prefix}:rpm`,
@@ -96,7 +102,12 @@ function rules(
 /** A rough prompt size (4 characters a token) plus the completion allowance, reserved before the call. */
 export function estimateTokens(raw: string, body: Record<string, unknown>): number {
   const out = body['max_completion_tokens'] ?? body['max_tokens']
-  return Math.ceil(raw.length / 4) + (typeof out === 'number' ? out : 1024)
+  return promptEstimate(raw) + (typeof out === 'number' ? out : 1024)
+}
+
+/** About four characters a token: an upper-side guess for reservations, settled afterwards. */
+export function promptEstimate(raw: string): number {
+  return Math.ceil(raw.length / 4)
 }
 
 export class LimitGuard {

@@ -7,13 +7,16 @@ import type { Gateway, GatewayKey, ResolvedTarget } from './gateway.ts'
 import type { Clock, Logger, Random, UpstreamHttp, UsageEvent, UsageSink } from './ports.ts'
 import { backoffMs, retryAfterMs } from './retry.ts'
 import { admitKey, admitTarget } from './admission.ts'
-import type { LimitGuard } from './limits.ts'
+import type { BudgetGuard } from './budgets.ts'
+import { promptEstimate, type LimitGuard } from './limits.ts'
 import { openStream, relay } from './stream.ts'
 import { openAISurface, type Surface } from './surface.ts'
 
 export interface PipelineDeps {
   /** Rate limits; none are enforced without it. */
   limits?: LimitGuard | undefined
+  /** Spend caps; none are enforced without it. */
+  budgets?: BudgetGuard | undefined
   upstream: UpstreamHttp
   clock: Clock
   random: Random
@@ -142,6 +145,20 @@ export async function proxy(
   if (admission && !admission.ok) {
     record(undefined, 429, undefined, 'rate_limited')
     return { kind: 'error', error: admission.error }
+  }
+  if (deps.budgets) {
+    // The worst case: the whole completion allowance (4096 when the caller sets none).
+    const out = input.body['max_completion_tokens'] ?? input.body['max_tokens']
+    const completionTokens = input.op === 'embeddings' ? 0 : typeof out === 'number' ? out : 4096
+    const estimate = { promptTokens: promptEstimate(input.raw), completionTokens }
+    const budget = await deps.budgets.reserve(input.key, pricing, estimate, started)
+    if (!budget.ok) {
+      for (const settle of settlements) input.defer(settle(undefined).catch(() => undefined))
+      settlements.length = 0
+      record(undefined, 429, undefined, 'budget_exceeded')
+      return { kind: 'error', error: budget.error }
+    }
+    settlements.push(budget.reservation.settle)
   }
 
   const attempt = async (target: ResolvedTarget, remainingMs: number): Promise<AttemptResult> => {

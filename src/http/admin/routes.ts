@@ -9,6 +9,7 @@ import { errorResponse } from '../errors.ts'
 import { adminAuth } from './auth.ts'
 import { keyView, providerView, routeView, sealCredential, validateRoute } from './views.ts'
 import {
+  BudgetBody,
   ErrorBody,
   KeyCreate,
   KeyPatch,
@@ -372,6 +373,27 @@ export function adminRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       await deps.store.updateKey(next)
       await changed()
       return c.json({ ...keyView(next, now()), key }, 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/admin/v1/keys/{id}/budget',
+      security,
+      request: { params: ID },
+      responses: {
+        200: json(BudgetBody, 'Spend and what is left, per cap'),
+        401: errors[401],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      const key = deps.gateway().keyById(id)
+      if (!key) return errorResponse(c, notFound('key')) as never
+      const budgets = deps.budgets ? await deps.budgets.status(key, now()) : []
+      return c.json({ id, budgets }, 200)
     },
   )
 

@@ -154,3 +154,17 @@ export const UsageBody = z
     ),
   })
   .openapi('Usage')
+
+export const BudgetBody = z
+  .object({
+    id: z.string(),
+    budgets: z.array(
+      z.object({
+        scope: z.string(),
+        spentUsd: z.number(),
+        capUsd: z.number(),
+        remainingUsd: z.number(),
+      }),
+    ),
+  })
+  .openapi('Budget')
