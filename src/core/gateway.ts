@@ -103,7 +103,7 @@ export async function compileGateway(
   const byId = new Map<string, GatewayKey>()
   for (const k of fileConfig.keys) {
     const hash = k.hash ?? (await hashSecret(hasher, k.key as string))
-    keys.set(hash, {
+    const key: GatewayKey = {
       id: `config:${k.name}`,
       name: k.name,
       hash,
@@ -113,7 +113,9 @@ export async function compileGateway(
       enabled: k.enabled,
       scopes: CONFIG_SCOPES,
       allowsIp: undefined,
-    })
+    }
+    keys.set(hash, key)
+    byId.set(key.id, key)
   }
   for (const rec of stored.keys) {
     const key = keyFromRecord(rec)

@@ -171,3 +171,53 @@ describe('when Redis fails', () => {
     }
   })
 })
+
+describe('budgets shared through Redis by two gateway processes', () => {
+  it('lets exactly as many requests through as the daily budget covers, before any upstream call', async () => {
+    const body = JSON.stringify({
+      model: 'priced',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 100,
+    })
+    // Worst case per request, as the gateway reserves it: prompt estimate at $10/M, 100 tokens out at $10/M.
+    const worstMicroUsd = Math.ceil(body.length / 4) * 10 + 100 * 10
+    const cfg = {
+      providers: { up: { type: 'openai', baseUrl: `${fake.url}/v1` } },
+      models: {
+        priced: { targets: [{ provider: 'up', model: 'm' }], pricing: { input: 10, output: 10 } },
+      },
+      keys: [{ name: 'spender', key: 'sk-budget-spender-key' }],
+      budgets: { keys: { dailyUsd: (7 * worstMicroUsd) / 1e6 } },
+    }
+    const [a, b] = await Promise.all([
+      spawnGateway({ config: cfg, env: { REDIS_URL: redis.url } }),
+      spawnGateway({ config: cfg, env: { REDIS_URL: redis.url } }),
+    ])
+    try {
+      // Slow upstream answers: every reservation is made before any refund can come back.
+      fake.enqueue(...Array.from({ length: 40 }, () => ({ kind: 'ok' as const, delayMs: 400 })))
+      const before = fake.requests.length
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`${(i % 2 ? a : b).url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: {
+              authorization: 'Bearer sk-budget-spender-key',
+              'content-type': 'application/json',
+            },
+            body,
+          }),
+        ),
+      )
+      expect(results.filter((r) => r.status === 200)).toHaveLength(7)
+      expect(fake.requests.length - before).toBe(7) // refused before any upstream call
+      const refused = results.find((r) => r.status === 429) as Response
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'budget_exceeded',
+      )
+    } finally {
+      fake.reset()
+      await Promise.all([a.stop(), b.stop()])
+    }
+  })
+})
