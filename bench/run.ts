@@ -333,7 +333,10 @@ async function main(): Promise<void> {
   for (const [goal, met] of Object.entries(goals))
     console.log(`  ${met ? 'met    ' : 'MISSED '} ${goal}`)
 
+  const limiterRun = await limiterOverhead(gateway, dir)
+
   const result = {
+    limiters: limiterRun,
     date: new Date().toISOString(),
     node: process.version,
     rounds: ROUNDS,
@@ -349,6 +352,97 @@ async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
   writeFileSync(join(ROOT, 'bench/results/latest.json'), JSON.stringify(result, null, 2))
   console.log('\nwrote bench/results/latest.json')
+}
+
+/**
+ * The rate limiter on the hot path: the gateway with per-key request and token limits, counted in
+ * memory, in Redis over TCP, and in Redis through the Upstash REST protocol (the local bridge),
+ * against the same gateway without limits. One connection, so the figure is added latency.
+ */
+async function limiterOverhead(
+  plain: Proc,
+  dir: string,
+): Promise<Record<string, number> | undefined> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    console.log('\nlimiters: skipped (redis-server is not installed)')
+    return undefined
+  }
+  const limited = JSON.parse(EXAMPLE_CONFIG) as Record<string, unknown>
+  limited['limits'] = {
+    keys: { requestsPerMinute: 1_000_000_000, tokensPerMinute: 1_000_000_000_000 },
+  }
+  const file = join(dir, 'limited.config.json')
+  writeFileSync(file, JSON.stringify(limited))
+  const redisArgs = ['--port', '9379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const redisProc = HAS_TASKSET
+    ? spawn('taskset', ['-c', '0', 'redis-server', ...redisArgs], { stdio: 'ignore' })
+    : spawn('redis-server', redisArgs, { stdio: 'ignore' })
+  procs.push({ name: 'redis', url: '', child: redisProc, cpuMs: () => 0, output: () => '' })
+  await new Promise((r) => setTimeout(r, 300))
+  const base = {
+    HOST: '127.0.0.1',
+    SWITCHYARD_CONFIG: file,
+    UPSTREAM_KEY: 'upstream',
+    PROBE_KEY: KEY,
+    LOG_LEVEL: 'info',
+  }
+  const bridgeEnv = {
+    PORT: '9380',
+    REDIS_URL: 'redis://127.0.0.1:9379',
+    UPSTASH_REDIS_REST_TOKEN: 'bench-token',
+  }
+  await start('upstash bridge', 'src/redis-rest.ts', bridgeEnv, '', /listening/)
+  const at = (port: number): string => `http://127.0.0.1:${port}`
+  const targets = [
+    plain,
+    await start(
+      'memory limiter',
+      'src/server.ts',
+      { ...base, PORT: '9301' },
+      at(9301),
+      /listening/,
+    ),
+    await start(
+      'redis tcp limiter',
+      'src/server.ts',
+      { ...base, PORT: '9302', REDIS_URL: 'redis://127.0.0.1:9379' },
+      at(9302),
+      /listening/,
+    ),
+    await start(
+      'upstash rest limiter',
+      'src/server.ts',
+      {
+        ...base,
+        PORT: '9303',
+        UPSTASH_REDIS_REST_URL: at(9380),
+        UPSTASH_REDIS_REST_TOKEN: 'bench-token',
+      },
+      at(9303),
+      /listening/,
+    ),
+  ]
+  // Warm each new gateway up (JIT, connection pools, loaded scripts) before measuring.
+  for (const t of targets.slice(1)) await oneConnection(t, chatBody, false, 2_000)
+  const samples: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.name, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of round % 2 ? [...targets].reverse() : targets) {
+      samples[t.name]?.push(await oneConnection(t, chatBody, false, 1_500))
+    }
+  }
+  const p50 = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]))
+  console.log(
+    '\nrate limiter on the hot path (1 connection, p50 ms, and added over the gateway without limits)',
+  )
+  for (const t of targets.slice(1)) {
+    const added = (p50[t.name] as number) - (p50[plain.name] as number)
+    console.log(`  ${t.name.padEnd(22)} ${fmt(p50[t.name] as number)}  +${fmt(added)}`)
+  }
+  const added = (p50['redis tcp limiter'] as number) - (p50[plain.name] as number)
+  console.log(
+    `  goal: <= 0.3 ms added p50 for the Redis TCP limiter: ${added <= 0.3 ? 'met' : 'MISSED'}`,
+  )
+  return p50
 }
 
 main()
