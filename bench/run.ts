@@ -237,6 +237,16 @@ async function main(): Promise<void> {
     'http://127.0.0.1:9300',
     /listening/,
   )
+  if (process.env['BENCH_ONLY'] === 'limiters') {
+    await oneConnection(gateway, chatBody, false, 2_000)
+    const p50 = await limiterOverhead(gateway, dir)
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true })
+    writeFileSync(
+      join(ROOT, 'bench/results/limiters.json'),
+      JSON.stringify({ date: new Date().toISOString(), p50 }, null, 2),
+    )
+    return
+  }
   const targets = [upstream, bare, gateway]
   console.log(
     `switchyard bench: ${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections, taskset=${HAS_TASKSET}, node ${process.version}`,

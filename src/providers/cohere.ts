@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../core/gateway-config.ts'
 import type { SseEvent } from '../core/sse.ts'
+import { baseUrlOr, TranslatedStream } from './chunks.ts'
 import { openAIEmbeddings } from './embeddings.ts'
 import { openAIUsage } from './openai-compatible.ts'
 import type {
@@ -7,7 +8,6 @@ import type {
   ProviderAdapter,
   ProviderError,
   StreamOptions,
-  StreamTranslator,
   TranslateContext,
   Usage,
 } from './types.ts'
@@ -165,25 +165,11 @@ interface CohereStreamEvent {
   }
 }
 
-class CohereStream implements StreamTranslator {
-  done = false
-  usage: Usage | undefined = undefined
-  #id = 'chatcmpl-cohere'
+class CohereStream extends TranslatedStream {
   #tools = 0
-  readonly #opts: StreamOptions
 
   constructor(opts: StreamOptions) {
-    this.#opts = opts
-  }
-
-  #chunk(delta: Record<string, unknown>, finish: string | null = null): string {
-    return JSON.stringify({
-      id: this.#id,
-      object: 'chat.completion.chunk',
-      created: this.#opts.created,
-      model: this.#opts.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    })
+    super(opts, 'chatcmpl-cohere')
   }
 
   event(ev: SseEvent, emit: Emit): void {
@@ -196,18 +182,18 @@ class CohereStream implements StreamTranslator {
     const call = data.delta?.message?.tool_calls
     switch (data.type ?? ev.event) {
       case 'message-start':
-        this.#id = data.id ?? this.#id
-        emit(this.#chunk({ role: 'assistant', content: '' }))
+        this.id = data.id ?? this.id
+        emit(this.chunk({ role: 'assistant', content: '' }))
         return
       case 'content-delta': {
         const text = data.delta?.message?.content?.text
-        if (text) emit(this.#chunk({ content: text }))
+        if (text) emit(this.chunk({ content: text }))
         return
       }
       case 'tool-call-start': {
         const index = this.#tools++
         emit(
-          this.#chunk({
+          this.chunk({
             tool_calls: [
               {
                 index,
@@ -227,7 +213,7 @@ class CohereStream implements StreamTranslator {
         const args = call?.function?.arguments
         if (args)
           emit(
-            this.#chunk({
+            this.chunk({
               tool_calls: [{ index: this.#tools - 1, function: { arguments: args } }],
             }),
           )
@@ -235,30 +221,14 @@ class CohereStream implements StreamTranslator {
       }
       case 'message-end':
         this.usage = usageFromCohere(data.delta?.usage)
-        emit(this.#chunk({}, FINISH[data.delta?.finish_reason ?? ''] ?? 'stop'))
-        if (!this.#opts.stripUsage && this.usage) {
-          emit(
-            JSON.stringify({
-              id: this.#id,
-              object: 'chat.completion.chunk',
-              created: this.#opts.created,
-              model: this.#opts.model,
-              choices: [],
-              usage: openAIUsage(this.usage),
-            }),
-          )
-        }
-        this.done = true
-        emit('[DONE]')
+        emit(this.chunk({}, FINISH[data.delta?.finish_reason ?? ''] ?? 'stop'))
+        this.finish(emit)
         return
     }
   }
 }
 
-function baseOf(provider: ProviderConfig): string {
-  const base = provider.baseUrl ?? DEFAULT_BASE
-  return base.endsWith('/') ? base.slice(0, -1) : base
-}
+const baseOf = (provider: ProviderConfig): string => baseUrlOr(provider, DEFAULT_BASE)
 
 export const cohere: ProviderAdapter = {
   type: 'cohere',

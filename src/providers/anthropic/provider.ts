@@ -10,6 +10,7 @@ import type {
   Usage,
 } from '../types.ts'
 import { openAIUsage } from '../openai-compatible.ts'
+import { baseUrlOr, TranslatedStream } from '../chunks.ts'
 import { toAnthropicRequest } from './to-anthropic.ts'
 import { FINISH_FROM_STOP, type AnthropicResponse, type AnthropicUsage } from './wire.ts'
 
@@ -94,28 +95,12 @@ interface StreamEventData {
 }
 
 /** Anthropic stream events -> OpenAI chat.completion.chunk payloads. */
-class AnthropicToOpenAIStream implements StreamTranslator {
-  done = false
-  usage: Usage | undefined = undefined
-  #id = 'msg'
-  #model: string
+class AnthropicToOpenAIStream extends TranslatedStream {
   #wire: AnthropicUsage = {}
   #toolIndex = new Map<number, number>()
-  readonly #opts: StreamOptions
 
   constructor(opts: StreamOptions) {
-    this.#opts = opts
-    this.#model = opts.model
-  }
-
-  #chunk(delta: Record<string, unknown>, finish: string | null = null): string {
-    return JSON.stringify({
-      id: this.#id,
-      object: 'chat.completion.chunk',
-      created: this.#opts.created,
-      model: this.#model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    })
+    super(opts, 'msg')
   }
 
   event(ev: SseEvent, emit: Emit): void {
@@ -127,10 +112,10 @@ class AnthropicToOpenAIStream implements StreamTranslator {
     }
     switch (data.type) {
       case 'message_start':
-        this.#id = data.message?.id ?? this.#id
-        this.#model = data.message?.model ?? this.#model
+        this.id = data.message?.id ?? this.id
+        this.model = data.message?.model ?? this.model
         this.#wire = { ...data.message?.usage }
-        emit(this.#chunk({ role: 'assistant', content: '' }))
+        emit(this.chunk({ role: 'assistant', content: '' }))
         return
       case 'content_block_start': {
         const block = data.content_block
@@ -138,7 +123,7 @@ class AnthropicToOpenAIStream implements StreamTranslator {
           const index = this.#toolIndex.size
           this.#toolIndex.set(data.index ?? 0, index)
           emit(
-            this.#chunk({
+            this.chunk({
               tool_calls: [
                 {
                   index,
@@ -150,54 +135,31 @@ class AnthropicToOpenAIStream implements StreamTranslator {
             }),
           )
         } else if (block?.type === 'text' && block.text) {
-          emit(this.#chunk({ content: block.text }))
+          emit(this.chunk({ content: block.text }))
         }
         return
       }
       case 'content_block_delta': {
         const d = data.delta
-        if (d?.type === 'text_delta' && d.text) emit(this.#chunk({ content: d.text }))
+        if (d?.type === 'text_delta' && d.text) emit(this.chunk({ content: d.text }))
         else if (d?.type === 'input_json_delta' && d.partial_json) {
           const index = this.#toolIndex.get(data.index ?? 0) ?? 0
-          emit(this.#chunk({ tool_calls: [{ index, function: { arguments: d.partial_json } }] }))
+          emit(this.chunk({ tool_calls: [{ index, function: { arguments: d.partial_json } }] }))
         }
         return
       }
       case 'message_delta':
         this.#wire = { ...this.#wire, ...data.usage }
         this.usage = usageFromAnthropic(this.#wire)
-        emit(this.#chunk({}, FINISH_FROM_STOP[data.delta?.stop_reason ?? ''] ?? 'stop'))
+        emit(this.chunk({}, FINISH_FROM_STOP[data.delta?.stop_reason ?? ''] ?? 'stop'))
         return
       case 'message_stop':
         this.usage = usageFromAnthropic(this.#wire)
-        if (!this.#opts.stripUsage && this.usage) {
-          emit(
-            JSON.stringify({
-              id: this.#id,
-              object: 'chat.completion.chunk',
-              created: this.#opts.created,
-              model: this.#model,
-              choices: [],
-              usage: openAIUsage(this.usage),
-            }),
-          )
-        }
-        this.done = true
-        emit('[DONE]')
+        this.finish(emit)
         return
       case 'error':
         // A mid-stream error (overloaded_error, say) ends the stream, in OpenAI's shape.
-        this.done = true
-        emit(
-          JSON.stringify({
-            error: {
-              message: data.error?.message ?? 'upstream error',
-              type: data.error?.type ?? 'api_error',
-              param: null,
-              code: data.error?.type ?? null,
-            },
-          }),
-        )
+        this.fail(emit, data.error?.message, data.error?.type)
         return
     }
   }
@@ -229,10 +191,7 @@ class AnthropicNativeStream implements StreamTranslator {
   }
 }
 
-function baseOf(provider: ProviderConfig): string {
-  const base = provider.baseUrl ?? DEFAULT_BASE
-  return base.endsWith('/') ? base.slice(0, -1) : base
-}
+const baseOf = (provider: ProviderConfig): string => baseUrlOr(provider, DEFAULT_BASE)
 
 export const anthropic: ProviderAdapter = {
   type: 'anthropic',

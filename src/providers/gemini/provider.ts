@@ -1,13 +1,13 @@
 import type { ProviderConfig } from '../../core/gateway-config.ts'
 import type { SseEvent } from '../../core/sse.ts'
 import { openAIUsage } from '../openai-compatible.ts'
+import { baseUrlOr, TranslatedStream } from '../chunks.ts'
 import { openAIEmbeddings } from '../embeddings.ts'
 import type {
   Emit,
   ProviderAdapter,
   ProviderError,
   StreamOptions,
-  StreamTranslator,
   TranslateContext,
   Usage,
 } from '../types.ts'
@@ -149,26 +149,12 @@ export function parseGeminiError(status: number, text: string): ProviderError {
 }
 
 /** Each SSE event is a whole GenerateContentResponse; the one with a finishReason ends the stream. */
-class GeminiStream implements StreamTranslator {
-  done = false
-  usage: Usage | undefined = undefined
+class GeminiStream extends TranslatedStream {
   #started = false
   #tools = 0
-  #id = 'chatcmpl-gemini'
-  readonly #opts: StreamOptions
 
   constructor(opts: StreamOptions) {
-    this.#opts = opts
-  }
-
-  #chunk(delta: Record<string, unknown>, finish: string | null = null): string {
-    return JSON.stringify({
-      id: this.#id,
-      object: 'chat.completion.chunk',
-      created: this.#opts.created,
-      model: this.#opts.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    })
+    super(opts, 'chatcmpl-gemini')
   }
 
   event(ev: SseEvent, emit: Emit): void {
@@ -178,62 +164,33 @@ class GeminiStream implements StreamTranslator {
     } catch {
       return
     }
-    if (res.error) {
-      this.done = true
-      emit(
-        JSON.stringify({
-          error: {
-            message: res.error.message ?? 'upstream error',
-            type: res.error.status ?? 'api_error',
-            param: null,
-            code: res.error.status ?? null,
-          },
-        }),
-      )
-      return
-    }
+    if (res.error) return this.fail(emit, res.error.message, res.error.status)
     if (!this.#started) {
       this.#started = true
-      if (res.responseId) this.#id = `chatcmpl-${res.responseId}`
-      emit(this.#chunk({ role: 'assistant', content: '' }))
+      if (res.responseId) this.id = `chatcmpl-${res.responseId}`
+      emit(this.chunk({ role: 'assistant', content: '' }))
     }
     if (res.usageMetadata) this.usage = usageFromGemini(res.usageMetadata)
     const cand = res.candidates?.[0]
     const parts = cand?.content?.parts ?? []
     const text = textOf(parts)
-    if (text) emit(this.#chunk({ content: text }))
+    if (text) emit(this.chunk({ content: text }))
     // Gemini sends each function call whole, arguments included.
     const calls = toolCalls(parts, this.#tools)
     if (calls.length) {
       this.#tools += calls.length
-      emit(this.#chunk({ tool_calls: calls }))
+      emit(this.chunk({ tool_calls: calls }))
     }
     const finished =
       cand?.finishReason !== undefined || (res.promptFeedback?.blockReason !== undefined && !cand)
     if (!finished) return
     const reason = cand?.finishReason ?? 'SAFETY'
-    emit(this.#chunk({}, finishReason(reason, this.#tools > 0)))
-    if (!this.#opts.stripUsage && this.usage) {
-      emit(
-        JSON.stringify({
-          id: this.#id,
-          object: 'chat.completion.chunk',
-          created: this.#opts.created,
-          model: this.#opts.model,
-          choices: [],
-          usage: openAIUsage(this.usage),
-        }),
-      )
-    }
-    this.done = true
-    emit('[DONE]')
+    emit(this.chunk({}, finishReason(reason, this.#tools > 0)))
+    this.finish(emit)
   }
 }
 
-function baseOf(provider: ProviderConfig): string {
-  const base = provider.baseUrl ?? DEFAULT_BASE
-  return base.endsWith('/') ? base.slice(0, -1) : base
-}
+const baseOf = (provider: ProviderConfig): string => baseUrlOr(provider, DEFAULT_BASE)
 
 export const gemini: ProviderAdapter = {
   type: 'gemini',
