@@ -40,6 +40,8 @@ export interface RuntimeParts {
   usage?: UsageSink
   clock?: Clock
   random?: Random
+  /** The runtime gives requests an ExecutionContext (Workers): defer with waitUntil. */
+  waitUntil?: boolean
   /** How often instances look for changes other instances made (ms). */
   reloadMs?: number
 }
@@ -74,6 +76,7 @@ export async function buildDeps(config: GatewayConfig, parts: RuntimeParts): Pro
     sealer: parts.sealer,
     admin: parts.admin ?? {},
     clientIp: parts.clientIp ?? (() => undefined),
+    waitUntil: parts.waitUntil ?? false,
     touchKey: keyToucher(store, clock),
     hasher: parts.hasher,
     upstream: parts.upstream,

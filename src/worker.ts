@@ -57,6 +57,7 @@ async function build(env: WorkerEnv, makeStore?: StoreFactory): Promise<Hono<App
       jwksUrl: parsed.SWITCHYARD_ADMIN_JWKS_URL,
     },
     clientIp: (c) => c.req.header('cf-connecting-ip'),
+    waitUntil: true,
     reloadMs: parsed.SWITCHYARD_RELOAD_MS,
   })
   return createApp(deps)

@@ -34,6 +34,7 @@ export function memoryStore(
   const keys = new Map<string, KeyRecord>()
   const usage: UsageEvent[] = []
   const capacity = options.usageCapacity ?? 100_000
+  let next = 0
   let version = 0
 
   const text = options.persistence?.load()
@@ -119,8 +120,12 @@ export function memoryStore(
       if (k && (k.lastUsedAt ?? 0) < at) k.lastUsedAt = at
     },
     recordUsage: async (events) => {
-      usage.push(...events)
-      if (usage.length > capacity) usage.splice(0, usage.length - capacity)
+      // A ring: once full, each record overwrites the oldest in O(1) (no array shifting per request).
+      for (const e of events) {
+        if (usage.length < capacity) usage.push(e)
+        else usage[next] = e
+        next = (next + 1) % capacity
+      }
     },
     queryUsage: async (q) => aggregateUsage(usage, q),
     version: async () => version,

@@ -30,6 +30,8 @@ export interface AppDeps extends PipelineDeps {
   sealer: Sealer | undefined
   admin: AdminAuth
   clientIp: (c: Context) => string | undefined
+  /** True on runtimes with an ExecutionContext (Workers): background work goes to waitUntil. */
+  waitUntil?: boolean
   /** Marks a key used (throttled); returns background work, if any. */
   touchKey: (id: string) => Promise<void> | undefined
   hasher: Hasher

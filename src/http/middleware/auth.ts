@@ -24,14 +24,14 @@ export function presentedKey(authorization: string | undefined): string | undefi
 export function gatewayAuth(
   deps: Pick<
     AppDeps,
-    'gateway' | 'hasher' | 'clock' | 'state' | 'clientIp' | 'touchKey' | 'limits'
+    'waitUntil' | 'gateway' | 'hasher' | 'clock' | 'state' | 'clientIp' | 'touchKey' | 'limits'
   >,
 ): MiddlewareHandler<{ Variables: { key: GatewayKey; flavor?: 'anthropic' } }> {
-  const { gateway, hasher, clock, state, clientIp, touchKey, limits } = deps
+  const { gateway, hasher, clock, state, clientIp, touchKey, limits, waitUntil } = deps
   const ipRule = limits?.ipRule()
   return async function gatewayAuth(c, next) {
     const reload = state.poll()
-    if (reload) deferrer(c)(reload)
+    if (reload) deferrer(c, waitUntil === true)(reload)
     let secret = presentedKey(c.req.header('authorization'))
     // Anthropic's clients send the key as x-api-key.
     if (secret === undefined && c.get('flavor') === 'anthropic') {
@@ -55,7 +55,7 @@ export function gatewayAuth(
     c.set('key', check.key)
     if (!check.key.id.startsWith('config:')) {
       const touched = touchKey(check.key.id)
-      if (touched) deferrer(c)(touched.catch(() => undefined))
+      if (touched) deferrer(c, waitUntil === true)(touched.catch(() => undefined))
     }
     await next()
   }

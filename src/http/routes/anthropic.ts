@@ -27,7 +27,7 @@ export function anthropicRoutes(deps: AppDeps): Hono<AppEnv> {
       stream: request.stream === true,
       key: c.get('key'),
       requestId: c.get('requestId'),
-      defer: deferrer(c),
+      defer: deferrer(c, deps.waitUntil === true),
       surface: anthropicSurface,
       asChat: () => toOpenAIChat(request),
     })

@@ -48,7 +48,7 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
       stream: body.value.stream === true,
       key: c.get('key'),
       requestId: c.get('requestId'),
-      defer: deferrer(c),
+      defer: deferrer(c, deps.waitUntil === true),
     })
     return send(c, outcome)
   })
@@ -64,7 +64,7 @@ export function openAIRoutes(deps: AppDeps): Hono<AppEnv> {
       stream: false,
       key: c.get('key'),
       requestId: c.get('requestId'),
-      defer: deferrer(c),
+      defer: deferrer(c, deps.waitUntil === true),
     })
     return send(c, outcome)
   })
