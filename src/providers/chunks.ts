@@ -17,7 +17,19 @@ export abstract class TranslatedStream implements StreamTranslator {
     this.model = opts.model
   }
 
-  abstract event(ev: SseEvent, emit: Emit): void
+  /** Parses each event's JSON once; events that are not JSON are skipped. */
+  event(ev: SseEvent, emit: Emit): void {
+    let data: unknown
+    try {
+      data = JSON.parse(ev.data)
+    } catch {
+      return
+    }
+    if (data !== null && typeof data === 'object')
+      this.on(data as Record<string, unknown>, emit, ev)
+  }
+
+  protected abstract on(data: Record<string, unknown>, emit: Emit, ev: SseEvent): void
 
   protected chunk(delta: Record<string, unknown>, finish: string | null = null): string {
     return JSON.stringify({

@@ -172,13 +172,8 @@ class CohereStream extends TranslatedStream {
     super(opts, 'chatcmpl-cohere')
   }
 
-  event(ev: SseEvent, emit: Emit): void {
-    let data: CohereStreamEvent
-    try {
-      data = JSON.parse(ev.data) as CohereStreamEvent
-    } catch {
-      return
-    }
+  protected on(raw: Record<string, unknown>, emit: Emit, ev: SseEvent): void {
+    const data = raw as unknown as CohereStreamEvent
     const call = data.delta?.message?.tool_calls
     switch (data.type ?? ev.event) {
       case 'message-start':

@@ -103,13 +103,8 @@ class AnthropicToOpenAIStream extends TranslatedStream {
     super(opts, 'msg')
   }
 
-  event(ev: SseEvent, emit: Emit): void {
-    let data: StreamEventData
-    try {
-      data = JSON.parse(ev.data) as StreamEventData
-    } catch {
-      return
-    }
+  protected on(raw: Record<string, unknown>, emit: Emit): void {
+    const data = raw as unknown as StreamEventData
     switch (data.type) {
       case 'message_start':
         this.id = data.message?.id ?? this.id

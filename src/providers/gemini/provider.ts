@@ -1,5 +1,4 @@
 import type { ProviderConfig } from '../../core/gateway-config.ts'
-import type { SseEvent } from '../../core/sse.ts'
 import { openAIUsage } from '../openai-compatible.ts'
 import { baseUrlOr, TranslatedStream } from '../chunks.ts'
 import { openAIEmbeddings } from '../embeddings.ts'
@@ -157,13 +156,8 @@ class GeminiStream extends TranslatedStream {
     super(opts, 'chatcmpl-gemini')
   }
 
-  event(ev: SseEvent, emit: Emit): void {
-    let res: GeminiResponse
-    try {
-      res = JSON.parse(ev.data) as GeminiResponse
-    } catch {
-      return
-    }
+  protected on(raw: Record<string, unknown>, emit: Emit): void {
+    const res = raw as unknown as GeminiResponse
     if (res.error) return this.fail(emit, res.error.message, res.error.status)
     if (!this.#started) {
       this.#started = true
