@@ -1,5 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { sign } from 'hono/jwt'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { nodeHasher } from '../../src/adapters/hasher-node.ts'
 import { webCryptoSealer } from '../../src/adapters/sealer-webcrypto.ts'
@@ -94,6 +96,63 @@ describe('admin API auth', () => {
     expect(
       (await call('GET', '/admin/v1/keys', undefined, plain.body['key'] as string)).status,
     ).toBe(401)
+  })
+})
+
+describe('admin API auth by JWKS', () => {
+  it('accepts a JWT signed by a key the JWKS URL publishes, and refuses one signed by another', async () => {
+    const pair = async (kid: string) => {
+      const keys = (await crypto.subtle.generateKey(
+        {
+          name: 'RSASSA-PKCS1-v1_5',
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: 'SHA-256',
+        },
+        true,
+        ['sign', 'verify'],
+      )) as CryptoKeyPair
+      const priv = { ...(await crypto.subtle.exportKey('jwk', keys.privateKey)), kid, alg: 'RS256' }
+      const pub = {
+        ...(await crypto.subtle.exportKey('jwk', keys.publicKey)),
+        kid,
+        alg: 'RS256',
+        use: 'sig',
+      }
+      return { priv, pub }
+    }
+    const trusted = await pair('trusted-1')
+    const rogue = await pair('rogue-1')
+    const jwks = createServer((_, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [trusted.pub] })),
+    )
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
+    try {
+      const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`
+      const { config } = parseGatewayConfig({}, {}, 'test')
+      const deps = await buildDeps(config, {
+        upstream: scriptedUpstream(),
+        hasher: nodeHasher,
+        logger: silentLogger,
+        admin: { jwksUrl },
+      })
+      const app = createApp(deps)
+      const exp = Math.floor(Date.now() / 1000) + 60
+      const good = await sign({ sub: 'ops', exp }, trusted.priv as never, 'RS256')
+      const bad = await sign(
+        { sub: 'ops', exp },
+        { ...rogue.priv, kid: 'trusted-1' } as never,
+        'RS256',
+      )
+      const call = (token: string) =>
+        app.request('/admin/v1/keys', { headers: { authorization: `Bearer ${token}` } })
+      expect((await call(good)).status).toBe(200)
+      expect((await call(bad)).status).toBe(401)
+    } finally {
+      await new Promise<void>((resolve) => jwks.close(() => resolve()))
+    }
   })
 })
 
