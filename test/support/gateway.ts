@@ -61,13 +61,25 @@ export interface SpawnedGateway {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
+// Variables the gateway reads: never inherited from the machine running the tests, only given.
+const GATEWAY_VARS =
+  /^(SWITCHYARD_|MONGODB_|REDIS_URL|UPSTASH_|OPENAI_|ANTHROPIC_|GEMINI_|GOOGLE_API_KEY|COHERE_|PORT$|HOST$|LOG_LEVEL)/
+
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !GATEWAY_VARS.test(e[0]),
+    ),
+  )
+}
+
 /** `node src/server.ts` as its own process, the way `npm start` runs it. */
 export async function spawnGateway(opts: {
   config?: unknown
   env?: Record<string, string>
 }): Promise<SpawnedGateway> {
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    ...cleanEnv(),
     PORT: '0',
     HOST: '127.0.0.1',
     ...opts.env,
@@ -128,7 +140,7 @@ export function runGatewayToExit(
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const full: Record<string, string> = {
-      ...(process.env as Record<string, string>),
+      ...cleanEnv(),
       PORT: '0',
       ...env,
     }
