@@ -1,3 +1,4 @@
+import { bearer, upstreamHeaders } from './headers.ts'
 import type { ProviderConfig } from '../core/gateway-config.ts'
 import type { SseEvent } from '../core/sse.ts'
 import { baseUrlOr, TranslatedStream } from './chunks.ts'
@@ -230,9 +231,7 @@ export const cohere: ProviderAdapter = {
   supports: (op) => op === 'chat' || op === 'embeddings',
 
   buildRequest(input, provider) {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (provider.apiKey) headers['authorization'] = `Bearer ${provider.apiKey}`
-    if (provider.headers) Object.assign(headers, provider.headers)
+    const headers = upstreamHeaders(provider, bearer)
     if (input.op === 'embeddings') {
       const raw = input.body['input']
       const texts = (Array.isArray(raw) ? raw : [raw]).map((t) =>

@@ -1,3 +1,4 @@
+import { bearer, upstreamHeaders } from './headers.ts'
 import type { ProviderConfig } from '../core/gateway-config.ts'
 import type { SseEvent } from '../core/sse.ts'
 import type {
@@ -154,13 +155,7 @@ export function openAICompatible(spec: OpenAICompatibleSpec): ProviderAdapter {
       const url = spec.url
         ? spec.url(base, input.op, input.model, provider)
         : base + PATHS[input.op]
-      const headers: Record<string, string> = { 'content-type': 'application/json' }
-      if (provider.apiKey)
-        Object.assign(
-          headers,
-          spec.auth ? spec.auth(provider.apiKey) : { authorization: `Bearer ${provider.apiKey}` },
-        )
-      if (provider.headers) Object.assign(headers, provider.headers)
+      const headers = upstreamHeaders(provider, spec.auth ?? bearer)
 
       const streamOptions = input.body['stream_options'] as
         { include_usage?: boolean } | null | undefined

@@ -24,3 +24,11 @@ export const security = [{ bearer: [] }]
 
 export const notFound = (what: string): GatewayError =>
   new GatewayError('not_found', `No such ${what}.`, { publicCode: 'not_found' })
+
+/** The answers of a DELETE on an admin resource. */
+export const deleteResponses = {
+  204: { description: 'Deleted' },
+  401: errors[401],
+  404: errors[404],
+  409: errors[409],
+}

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { GatewayError } from '../../core/errors.ts'
 import type { AppDeps, AppEnv } from '../app.ts'
 import { errorResponse } from '../errors.ts'
-import { body, errors, ID, json, NAME, notFound, security } from './helpers.ts'
+import { body, deleteResponses, errors, ID, json, NAME, notFound, security } from './helpers.ts'
 import { ProviderInput, ProviderView, RouteInput, RouteView } from './schemas.ts'
 import { providerView, routeView, sealCredential, validateRoute } from './views.ts'
 
@@ -57,12 +57,7 @@ export function providerRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       path: '/admin/v1/providers/{id}',
       security,
       request: { params: ID },
-      responses: {
-        204: { description: 'Deleted' },
-        401: errors[401],
-        404: errors[404],
-        409: errors[409],
-      },
+      responses: deleteResponses,
     }),
     async (c) => {
       const { id } = c.req.valid('param')
@@ -136,12 +131,7 @@ export function providerRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       path: '/admin/v1/routes/{name}',
       security,
       request: { params: NAME },
-      responses: {
-        204: { description: 'Deleted' },
-        401: errors[401],
-        404: errors[404],
-        409: errors[409],
-      },
+      responses: deleteResponses,
     }),
     async (c) => {
       const { name } = c.req.valid('param')

@@ -1,3 +1,4 @@
+import { upstreamHeaders } from '../headers.ts'
 import type { ProviderConfig } from '../../core/gateway-config.ts'
 import type { SseEvent } from '../../core/sse.ts'
 import type {
@@ -193,12 +194,9 @@ export const anthropic: ProviderAdapter = {
   supports: (op) => op === 'chat' || op === 'messages',
 
   buildRequest(input, provider) {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
+    const headers = upstreamHeaders(provider, (apiKey) => ({ 'x-api-key': apiKey }), {
       'anthropic-version': provider.apiVersion ?? ANTHROPIC_VERSION,
-    }
-    if (provider.apiKey) headers['x-api-key'] = provider.apiKey
-    if (provider.headers) Object.assign(headers, provider.headers)
+    })
     const url = `${baseOf(provider)}/messages`
     if (input.op === 'messages') {
       const same = input.body['model'] === input.model

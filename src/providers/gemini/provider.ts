@@ -1,3 +1,4 @@
+import { upstreamHeaders } from '../headers.ts'
 import type { ProviderConfig } from '../../core/gateway-config.ts'
 import { openAIUsage } from '../openai-compatible.ts'
 import { baseUrlOr, TranslatedStream } from '../chunks.ts'
@@ -191,9 +192,7 @@ export const gemini: ProviderAdapter = {
   supports: (op) => op === 'chat' || op === 'embeddings',
 
   buildRequest(input, provider) {
-    const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (provider.apiKey) headers['x-goog-api-key'] = provider.apiKey
-    if (provider.headers) Object.assign(headers, provider.headers)
+    const headers = upstreamHeaders(provider, (apiKey) => ({ 'x-goog-api-key': apiKey }))
     const model = `${baseOf(provider)}/models/${encodeURIComponent(input.model)}`
     if (input.op === 'embeddings') {
       return {
